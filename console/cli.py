@@ -1,0 +1,146 @@
+"""The `console` command: argparse front door; each subcommand lives in console/commands/."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from console import __version__
+from console.errors import ConsoleError
+
+EPILOG = (
+    "Exit codes: 0 ok, 1 the thing checked or run failed, 2 usage error, refused, or not a project."
+)
+
+
+def _project(p: argparse.ArgumentParser, *, required: bool = False) -> None:
+    if required:
+        p.add_argument("project", metavar="PROJECT", help="the project folder")
+    else:
+        p.add_argument(
+            "project",
+            metavar="PROJECT",
+            nargs="?",
+            default=".",
+            help="the project folder (default: .)",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="console",
+        description=(
+            "A terminal operations console for Next.js sites with Netlify background and "
+            "scheduled API routes and functions."
+        ),
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"console {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("open", help="open the console screen on a project", epilog=EPILOG)
+    _project(p)
+    p.add_argument("--target", metavar="NAME", help="start on this target (default: local)")
+    p.add_argument(
+        "--no-dev", action="store_true", help="do not start the dev server when nothing answers"
+    )
+
+    p = sub.add_parser("routes", help="list every route with its kind and schedule", epilog=EPILOG)
+    _project(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser(
+        "check", help="report what the platform would ignore or reject", epilog=EPILOG
+    )
+    _project(p)
+    p.add_argument("--format", choices=["text", "json", "github"], default="text")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+
+    p = sub.add_parser("next", help="the next fires of scheduled routes", epilog=EPILOG)
+    _project(p)
+    p.add_argument("--route", action="append", default=[], metavar="ROUTE", help="only this route")
+    p.add_argument("-n", type=int, default=5, metavar="N", help="fires per route (default 5)")
+    p.add_argument("--from", dest="from_", metavar="ISO", help="start instant (default: now)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("timeline", help="fires per time slice for every schedule", epilog=EPILOG)
+    _project(p)
+    p.add_argument("--from", dest="from_", metavar="ISO", help="start instant (default: now)")
+    p.add_argument("--hours", type=float, default=24.0, metavar="H", help="window (default 24)")
+    p.add_argument("--buckets", type=int, default=24, metavar="B", help="slices (default 24)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("trigger", help="run a route once, as the platform would", epilog=EPILOG)
+    _project(p, required=True)
+    p.add_argument("route", metavar="ROUTE", help="the route path, e.g. /api/hello-background")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--target", metavar="NAME", help="a target from console.toml (default local)"
+    )
+    where.add_argument("--url", metavar="URL", help="send to this base URL instead")
+    p.add_argument("--method", metavar="M", help="HTTP method (default by kind)")
+    p.add_argument("--data", metavar="JSON|@FILE", help="request body: JSON text or @file")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--query", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--yes", action="store_true", help="confirm a request to production")
+    p.add_argument(
+        "--force", action="store_true", help="send a scheduled route to a deployed target"
+    )
+    p.add_argument("--no-retries", action="store_true", help="do not retry a failed background run")
+    p.add_argument("--no-dev", action="store_true", help="do not start the dev server")
+    p.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    p.add_argument("--json", action="store_true", help="print the final run as JSON")
+
+    p = sub.add_parser("history", help="past runs, newest first", epilog=EPILOG)
+    _project(p)
+    p.add_argument("-n", type=int, default=20, metavar="N", help="how many runs (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("target", help="add, remove or list targets in console.toml", epilog=EPILOG)
+    tsub = p.add_subparsers(dest="target_command", metavar="ACTION", required=True)
+    t = tsub.add_parser("add", help="add or replace a target")
+    _project(t)
+    t.add_argument("name", metavar="NAME")
+    t.add_argument("url", metavar="URL")
+    t.add_argument("--kind", choices=["local", "preview", "production"], required=True)
+    t.add_argument("--header", action="append", default=[], metavar="K=V")
+    t = tsub.add_parser("remove", help="remove a target")
+    _project(t)
+    t.add_argument("name", metavar="NAME")
+    t = tsub.add_parser("list", help="list targets")
+    _project(t)
+    t.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _fix_target_positionals(argv: list[str]) -> list[str]:
+    # `console target add NAME URL` without a project: argparse would take NAME as the project.
+    if len(argv) >= 2 and argv[0] == "target":
+        rest = [a for a in argv[2:] if not a.startswith("-")]
+        need = {"add": 2, "remove": 1, "list": 0}.get(argv[1])
+        if need is not None and len(rest) == need:
+            return [argv[0], argv[1], ".", *argv[2:]]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = _fix_target_positionals(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(f"console.commands.{args.command}")
+    try:
+        code: int = module.run(args)
+    except ConsoleError as exc:
+        if args.debug:
+            raise
+        print(f"console: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,1 @@
+"""Runs: state machine, executor, platform emulation, local scheduler, dev server, history."""

@@ -1,0 +1,1 @@
+"""The platform's cron dialect, next fires, fast timeline counts, descriptions. Pure."""

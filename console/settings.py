@@ -1,0 +1,1 @@
+"""console.toml: read with tomllib, validated once, written with tomli-w (atomic replace)."""
