@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from datetime import date, datetime
+from itertools import pairwise
 
 from console.schedule.days import first_weekday, month_length, month_mask
 from console.schedule.dialect import CronSpec
