@@ -418,9 +418,12 @@ class Engine:
         if a.target.kind is not TargetKind.LOCAL or "TLS" in error or "host name" in error:
             return error
         command = self.settings.dev.command or f"{self.project.package_manager} run dev"
+        if not error.startswith("nothing is listening"):
+            return error
         return (
-            f"the dev server is not running at {a.target.url} ({error}); start it with "
-            f"`{command}` in {self.project.root}, or let the console start it"
+            f"the dev server is not running at {a.target.url}: start it with `{command}` in "
+            f"{self.project.root}, or let the console start it (console open, or trigger "
+            "without --no-dev)"
         )
 
     async def _race(self, a: _Active, headers: list[tuple[str, str]]) -> Outcome | None:
