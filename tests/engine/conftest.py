@@ -68,9 +68,12 @@ class Recorder:
 
         out: list[str] = []
         for e in self.events:
-            if isinstance(e, RunChanged) and e.run.id == run_id:
-                if not out or out[-1] != e.run.state:
-                    out.append(str(e.run.state))
+            if (
+                isinstance(e, RunChanged)
+                and e.run.id == run_id
+                and (not out or out[-1] != e.run.state)
+            ):
+                out.append(str(e.run.state))
         return out
 
 

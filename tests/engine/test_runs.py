@@ -388,7 +388,9 @@ async def test_dev_lines_are_sanitized_and_attributed_to_the_running_run(
     release.set()
     await _settled(engine, run.id)
     engine.on_dev_line("after")
-    assert [e for e in rec.events if isinstance(e, LogLine) and e.text == "after"][0].run_id is None
+    assert (
+        next(e for e in rec.events if isinstance(e, LogLine) and e.text == "after").run_id is None
+    )
 
 
 async def test_run_ids_sort_by_creation(make_engine: EngineFactory, clock: FakeClock) -> None:
