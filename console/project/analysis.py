@@ -156,12 +156,8 @@ def _judge_next_config(reading: Reading, config: ConstValue) -> tuple[RouteKind,
             message = f"config is {js_type(value)}: the build fails when it looks for its type"
             severity = Severity.ERROR
         else:
-            message = (
-                f"config is a {js_type(value)}, not an object: nothing in it is read and {_SYNC}"
-            )
-            severity = (
-                Severity.ERROR if mentions_advanced(reading.source.data) else Severity.WARNING
-            )
+            message = f"config is a {js_type(value)}, not an object: nothing in it is read and {_SYNC}"
+            severity = Severity.ERROR if mentions_advanced(reading.source.data) else Severity.WARNING
         reading.add(config.node, severity, "config-ignored", message)
         return RouteKind.API, None
     route_type: Any = value.get("type")

@@ -130,10 +130,7 @@ def _other_export(root: Node, name: str) -> Unread | None:
 
 def _other_export_statement(item: Node, name: str) -> Unread | None:
     declaration = item.child_by_field_name("declaration")
-    if declaration is not None and declaration.type in (
-        "lexical_declaration",
-        "variable_declaration",
-    ):
+    if declaration is not None and declaration.type in ("lexical_declaration", "variable_declaration"):
         keyword = declaration.children[0].type
         for declarator in declaration.named_children:
             if declarator.type != "variable_declarator":
@@ -142,9 +139,7 @@ def _other_export_statement(item: Node, name: str) -> Unread | None:
             if ident is None:
                 continue
             if ident.type == "identifier" and node_text(ident) == name and keyword != "const":
-                return Unread(
-                    declaration, f"`export {keyword} {name}` (only `export const` is read)"
-                )
+                return Unread(declaration, f"`export {keyword} {name}` (only `export const` is read)")
             if ident.type != "identifier" and re.search(rf"\b{name}\b", node_text(ident)):
                 return Unread(ident, f"a destructured `export const {node_text(ident)}`")
         return None
@@ -238,9 +233,7 @@ def _object(node: Node) -> dict[str, Any]:
             raise _Unsupported(child, f"the spread `{_short(child)}`")
         elif child.type == "shorthand_property_identifier":
             text = node_text(child)
-            raise _Unsupported(
-                child, f"the shorthand property `{{ {text} }}` (write `{text}: ...`)"
-            )
+            raise _Unsupported(child, f"the shorthand property `{{ {text} }}` (write `{text}: ...`)")
         elif child.type == "method_definition":
             raise _Unsupported(child, "a method")
         else:

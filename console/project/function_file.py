@@ -225,12 +225,7 @@ def _require_declarator(declarator: Node, direct: set[str], namespaces: set[str]
     if value.type == "member_expression":  # const schedule = require('@netlify/functions').schedule
         obj = value.child_by_field_name("object")
         prop = value.child_by_field_name("property")
-        if (
-            obj is not None
-            and _is_require(obj)
-            and prop is not None
-            and node_text(prop) == "schedule"
-        ):
+        if obj is not None and _is_require(obj) and prop is not None and node_text(prop) == "schedule":
             if target.type == "identifier":
                 direct.add(node_text(target))
         return
@@ -240,10 +235,7 @@ def _require_declarator(declarator: Node, direct: set[str], namespaces: set[str]
         namespaces.add(node_text(target))
     elif target.type == "object_pattern":
         for part in target.named_children:
-            if (
-                part.type == "shorthand_property_identifier_pattern"
-                and node_text(part) == "schedule"
-            ):
+            if part.type == "shorthand_property_identifier_pattern" and node_text(part) == "schedule":
                 direct.add("schedule")
             elif part.type == "pair_pattern":
                 key = part.child_by_field_name("key")
@@ -261,3 +253,4 @@ def _is_require(node: Node) -> bool:
         return False
     first = args.named_children[0] if args.named_children else None
     return first is not None and first.type == "string" and decode_string(first) == HELPER_MODULE
+

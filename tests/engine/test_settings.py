@@ -142,7 +142,7 @@ def test_add_replaces_and_remove_deletes(tmp_path: Path) -> None:
     assert s.local.url == "http://localhost:3000"
     remove_target(tmp_path, "p")
     assert [t.name for t in load_settings(tmp_path).targets] == ["local"]
-    with pytest.raises(UsageError, match="no target 'p' in .*; targets there: none"):
+    with pytest.raises(UsageError, match=r"no target 'p' in .*; targets there: none"):
         remove_target(tmp_path, "p")
 
 
