@@ -105,7 +105,7 @@ def _facts(
     config: ConstValue | Unread | None,
     path: str | None = None,
 ) -> FileFacts:
-    line = config.node.start_point[0] + 1 if isinstance(config, ConstValue) else 1
+    line = config.node.start_point[0] + 1 if config is not None else 1
     return FileFacts(kind, schedule, line, tuple(reading.problems), path, parsed=True)
 
 
@@ -156,8 +156,12 @@ def _judge_next_config(reading: Reading, config: ConstValue) -> tuple[RouteKind,
             message = f"config is {js_type(value)}: the build fails when it looks for its type"
             severity = Severity.ERROR
         else:
-            message = f"config is a {js_type(value)}, not an object: nothing in it is read and {_SYNC}"
-            severity = Severity.ERROR if mentions_advanced(reading.source.data) else Severity.WARNING
+            message = (
+                f"config is a {js_type(value)}, not an object: nothing in it is read and {_SYNC}"
+            )
+            severity = (
+                Severity.ERROR if mentions_advanced(reading.source.data) else Severity.WARNING
+            )
         reading.add(config.node, severity, "config-ignored", message)
         return RouteKind.API, None
     route_type: Any = value.get("type")

@@ -130,7 +130,10 @@ def _other_export(root: Node, name: str) -> Unread | None:
 
 def _other_export_statement(item: Node, name: str) -> Unread | None:
     declaration = item.child_by_field_name("declaration")
-    if declaration is not None and declaration.type in ("lexical_declaration", "variable_declaration"):
+    if declaration is not None and declaration.type in (
+        "lexical_declaration",
+        "variable_declaration",
+    ):
         keyword = declaration.children[0].type
         for declarator in declaration.named_children:
             if declarator.type != "variable_declarator":
@@ -139,7 +142,9 @@ def _other_export_statement(item: Node, name: str) -> Unread | None:
             if ident is None:
                 continue
             if ident.type == "identifier" and node_text(ident) == name and keyword != "const":
-                return Unread(declaration, f"`export {keyword} {name}` (only `export const` is read)")
+                return Unread(
+                    declaration, f"`export {keyword} {name}` (only `export const` is read)"
+                )
             if ident.type != "identifier" and re.search(rf"\b{name}\b", node_text(ident)):
                 return Unread(ident, f"a destructured `export const {node_text(ident)}`")
         return None
@@ -199,9 +204,14 @@ def _extract(node: Node) -> Any:
     if kind == "object":
         return _object(node)
     if kind == "satisfies_expression":
-        raise _Unsupported(node, "`satisfies` (older Next.js versions do not read it)")
+        keyword = next((c for c in node.children if c.type == "satisfies"), node)
+        raise _Unsupported(keyword, "`satisfies` (older Next.js versions do not read it)")
     if kind == "identifier":
         return _identifier(node)
+    if kind == "as_expression":
+        # Point at `as`, the part the author has to delete, not at the start of the object.
+        keyword = next((c for c in node.children if c.type == "as"), node)
+        raise _Unsupported(keyword, _describe(node))
     raise _Unsupported(node, _describe(node))
 
 
@@ -233,7 +243,9 @@ def _object(node: Node) -> dict[str, Any]:
             raise _Unsupported(child, f"the spread `{_short(child)}`")
         elif child.type == "shorthand_property_identifier":
             text = node_text(child)
-            raise _Unsupported(child, f"the shorthand property `{{ {text} }}` (write `{text}: ...`)")
+            raise _Unsupported(
+                child, f"the shorthand property `{{ {text} }}` (write `{text}: ...`)"
+            )
         elif child.type == "method_definition":
             raise _Unsupported(child, "a method")
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from console.model import Problem, Route, RouteKind, RouteSource, Severity
@@ -69,9 +70,7 @@ def next_api_routes(
             chosen.path,
             chosen.rel,
             ("next", route_path == "/api"),
-            lambda source, index=route_path == "/api": analyse_next_route(
-                source, index_route=index
-            ),
+            partial(analyse_next_route, index_route=route_path == "/api"),
             use_cache=use_cache,
         )
         if isinstance(result, Problem):

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from console.model import Problem, Severity
 
-MAX_BYTES = 1024 * 1024  # larger files are not read: a route file that big is generated or a mistake
+MAX_BYTES = (
+    1024 * 1024
+)  # larger files are not read: a route file that big is generated or a mistake
 _SNIFF = 8192  # bytes looked at for a NUL, the same sniff git uses to call a file binary
 
 
