@@ -13,7 +13,7 @@ from console.project.const_value import ConstValue, Unread, read_exported_const
 from console.project.cron_check import cron_problems
 from console.project.js_values import js_string, js_type, truthy
 from console.project.source import Source
-from console.project.syntax import describe_error, first_error, parse
+from console.project.syntax import parse, syntax_error
 
 SCHEDULED = "experimental-scheduled"
 BACKGROUND = "experimental-background"
@@ -50,16 +50,16 @@ class Reading:
         self.source = source
         self.tree = parse(source.data, source.rel)
         self.problems: list[Problem] = []
-        error = first_error(self.tree.root_node)
+        error = syntax_error(self.tree.root_node)
         if error is not None:
+            (row, column), phrase = error
             self.problems.append(
-                problem_at(
-                    source,
-                    error,
+                source.problem(
+                    row,
+                    column,
                     Severity.ERROR,
                     "syntax-error",
-                    f"{source.rel} does not parse ({describe_error(error)}): "
-                    "the build would fail on it",
+                    f"{source.rel} does not parse ({phrase}): the build would fail on it",
                 )
             )
         self.config = read_exported_const(self.tree.root_node, "config")
