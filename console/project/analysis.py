@@ -156,8 +156,10 @@ def _judge_next_config(reading: Reading, config: ConstValue) -> tuple[RouteKind,
             message = f"config is {js_type(value)}: the build fails when it looks for its type"
             severity = Severity.ERROR
         else:
+            kind = js_type(value)
+            article = "an" if kind[0] in "aeiou" else "a"
             message = (
-                f"config is a {js_type(value)}, not an object: nothing in it is read and {_SYNC}"
+                f"config is {article} {kind}, not an object: nothing in it is read and {_SYNC}"
             )
             severity = (
                 Severity.ERROR if mentions_advanced(reading.source.data) else Severity.WARNING

@@ -267,8 +267,7 @@ INVALID = [
         A,
         code="schedule-required",
         message=(
-            "Invalid config value in pages/api/job.ts: "
-            f'schedule is required when type is "{SC}"'
+            f'Invalid config value in pages/api/job.ts: schedule is required when type is "{SC}"'
         ),
     ),
     Case(

@@ -94,7 +94,8 @@ def test_scheduled_by_config_helper_and_netlify_toml(make_project: Make) -> None
                 "[[plugins]]\n  package = '@netlify/plugin-nextjs'\n"
             ),
             "netlify/functions/from-toml.mjs": V2,
-            "netlify/functions/from-config.mjs": V2 + "export const config = { schedule: '@daily' }\n",
+            "netlify/functions/from-config.mjs": V2
+            + "export const config = { schedule: '@daily' }\n",
             "netlify/functions/v1-require.js": (
                 "const { schedule } = require('@netlify/functions')\n"
                 "exports.handler = schedule('0 4 * * 0', async () => ({ statusCode: 200 }))\n"
