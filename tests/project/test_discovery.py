@@ -363,3 +363,10 @@ def test_files_lists_what_was_examined(make_project: Make) -> None:
 def test_kinds_are_enums(make_project: Make) -> None:
     root = make_project({"pages/api/a.ts": BG})
     assert discover(root).routes[0].kind is RouteKind.BACKGROUND
+
+
+def test_an_advanced_type_in_a_comment_alone_is_not_a_problem(make_project: Make) -> None:
+    root = make_project(
+        {"pages/api/a.ts": "// later: experimental-background\nconst config = {}\n" + PLAIN}
+    )
+    assert discover(root).problems == ()
