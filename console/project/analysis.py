@@ -253,7 +253,7 @@ def analyse_app_route(source: Source) -> tuple[Problem, ...]:
     if node is not None:
         reading.add(
             node,
-            Severity.ERROR,
+            Severity.ERROR if mentions_advanced(source.data) else Severity.WARNING,
             "app-router",
             "App Router route handlers cannot be background or scheduled (the platform never "
             f"examines app/ routes): type is ignored and {_SYNC}; use pages/api or a Netlify "

@@ -193,3 +193,31 @@ def test_not_a_project_exits_2_with_one_sentence(
     code, out, err = _run(capsys, command[0], str(tmp_path), *command[1:])
     assert code == 2
     assert "is not a project" in err and err.count("\n") == 1
+
+
+PLATFORM_VIEW = ACME / "platform-view.json"
+
+
+@pytest.mark.skipif(not PLATFORM_VIEW.is_file(), reason="no platform view of the example")
+def test_discovery_agrees_with_the_platform_on_the_example() -> None:
+    """platform-view.json is what @netlify/plugin-nextjs v4 itself read from the example's build.
+
+    Every Next route it lists must come out of discovery with the same kind, schedule and, for
+    advanced routes, the same generated function name.
+    """
+    from console.project import discover
+
+    view = json.loads(PLATFORM_VIEW.read_text())
+    project = discover(ACME)
+    ours = {r.route: r for r in project.routes if r.source == "next"}
+    assert set(ours) == {entry["route"] for entry in view}
+    for entry in view:
+        route = ours[entry["route"]]
+        expected_kind = {
+            "experimental-background": "background",
+            "experimental-scheduled": "scheduled",
+        }.get(entry["config"].get("type"), "api")
+        assert str(route.kind) == expected_kind, entry
+        assert route.schedule == entry["config"].get("schedule"), entry
+        if entry["function"] is not None:
+            assert route.function == entry["function"], entry

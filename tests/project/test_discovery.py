@@ -370,3 +370,8 @@ def test_an_advanced_type_in_a_comment_alone_is_not_a_problem(make_project: Make
         {"pages/api/a.ts": "// later: experimental-background\nconst config = {}\n" + PLAIN}
     )
     assert discover(root).problems == ()
+
+
+def test_app_router_other_type_is_a_warning(make_project: Make) -> None:
+    root = make_project({"src/app/x/route.js": "export const config = { type: 'cron' }\n"})
+    assert _codes(discover(root)) == [("src/app/x/route.js", "app-router", "warning")]
