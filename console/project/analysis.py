@@ -31,7 +31,6 @@ class FileFacts:
     line: int
     problems: tuple[Problem, ...]
     path: str | None = None  # a Netlify function's `config.path`
-    parsed: bool = False
 
 
 def problem_at(source: Source, node: Node, severity: Severity, code: str, message: str) -> Problem:
@@ -103,10 +102,9 @@ def _facts(
     kind: RouteKind,
     schedule: str | None,
     config: ConstValue | Unread | None,
-    path: str | None = None,
 ) -> FileFacts:
     line = config.node.start_point[0] + 1 if config is not None else 1
-    return FileFacts(kind, schedule, line, tuple(reading.problems), path, parsed=True)
+    return FileFacts(kind, schedule, line, tuple(reading.problems))
 
 
 def _unexported_mention(reading: Reading) -> None:

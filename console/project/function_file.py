@@ -63,7 +63,7 @@ def analyse_function(source: Source, name: str, toml_schedule: str | None) -> Fi
     if schedule is None and toml_schedule is not None:
         schedule = toml_schedule
     kind = _kind(schedule, background)
-    return FileFacts(kind, schedule, line, tuple(reading.problems), path, parsed=True)
+    return FileFacts(kind, schedule, line, tuple(reading.problems), path)
 
 
 def _kind(schedule: str | None, background: bool) -> RouteKind:

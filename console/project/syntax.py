@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 import tree_sitter_typescript
@@ -14,13 +15,23 @@ SCRIPT_EXTENSIONS = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".m
 
 
 @cache
+def _language(typescript: bool) -> Language:
+    if typescript:
+        return Language(tree_sitter_typescript.language_typescript())
+    return Language(tree_sitter_typescript.language_tsx())
+
+
+_local = threading.local()  # a Parser is not safe to share between threads (the UI's workers)
+
+
 def _parser(typescript: bool) -> Parser:
-    grammar = (
-        tree_sitter_typescript.language_typescript()
-        if typescript
-        else tree_sitter_typescript.language_tsx()
-    )
-    return Parser(Language(grammar))
+    parsers: dict[bool, Parser] | None = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    parser = parsers.get(typescript)
+    if parser is None:
+        parser = parsers[typescript] = Parser(_language(typescript))
+    return parser
 
 
 def grammar_for(name: str) -> bool:

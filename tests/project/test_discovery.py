@@ -375,3 +375,14 @@ def test_an_advanced_type_in_a_comment_alone_is_not_a_problem(make_project: Make
 def test_app_router_other_type_is_a_warning(make_project: Make) -> None:
     root = make_project({"src/app/x/route.js": "export const config = { type: 'cron' }\n"})
     assert _codes(discover(root)) == [("src/app/x/route.js", "app-router", "warning")]
+
+
+def test_discovery_from_several_threads_at_once(make_project: Make) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    files: dict[str, str | bytes] = {f"pages/api/r{n}.ts": BG for n in range(30)}
+    root = make_project(files)
+    expected = discover(root, use_cache=False)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: discover(root, use_cache=False), range(8)))
+    assert all(result == expected for result in results)
