@@ -87,7 +87,7 @@ def analyse_next_route(source: Source, *, index_route: bool) -> FileFacts:
             config.node,
             Severity.ERROR if advanced else Severity.WARNING,
             "config-ignored",
-            f"{config.what} is not read by the platform: config is ignored and {_SYNC}",
+            f"{config.what} is not read by the platform{config.hint}: config is ignored and {_SYNC}",
         )
         return _facts(reading, RouteKind.API, None, config)
     if config is None:

@@ -62,13 +62,19 @@ class Unread:
 
     node: Node
     what: str
+    hint: str = ""  # why, in brackets, after "is not read by the platform"
+
+
+LITERALS_ONLY = " (only literal values are)"
+CONST_ONLY = " (only `export const` is)"
 
 
 class _Unsupported(Exception):
-    def __init__(self, node: Node, what: str) -> None:
+    def __init__(self, node: Node, what: str, hint: str = "") -> None:
         super().__init__(what)
         self.node = node
         self.what = what
+        self.hint = hint
 
 
 def read_exported_const(root: Node, name: str) -> ConstValue | Unread | None:
@@ -93,7 +99,7 @@ def read_exported_const(root: Node, name: str) -> ConstValue | Unread | None:
             try:
                 value = _extract(init)
             except _Unsupported as exc:
-                return Unread(exc.node, exc.what)
+                return Unread(exc.node, exc.what, exc.hint)
             except RecursionError:
                 return Unread(init, "a value nested this deeply")
             return ConstValue(value, init, _members(init))
@@ -142,16 +148,16 @@ def _other_export_statement(item: Node, name: str) -> Unread | None:
             if ident is None:
                 continue
             if ident.type == "identifier" and node_text(ident) == name and keyword != "const":
-                return Unread(
-                    declaration, f"`export {keyword} {name}` (only `export const` is read)"
-                )
+                return Unread(declaration, f"`export {keyword} {name}`", CONST_ONLY)
             if ident.type != "identifier" and re.search(rf"\b{name}\b", node_text(ident)):
-                return Unread(ident, f"a destructured `export const {node_text(ident)}`")
+                return Unread(
+                    ident, f"a destructured `export const {node_text(ident)}`", CONST_ONLY
+                )
         return None
     if declaration is not None and declaration.type == "function_declaration":
         ident = declaration.child_by_field_name("name")
         if ident is not None and node_text(ident) == name:
-            return Unread(declaration, f"`export function {name}` (only `export const` is read)")
+            return Unread(declaration, f"`export function {name}`", CONST_ONLY)
         return None
     for clause in item.named_children:
         if clause.type != "export_clause":
@@ -160,9 +166,7 @@ def _other_export_statement(item: Node, name: str) -> Unread | None:
             alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
             if alias is not None and node_text(alias) == name:
                 source = " ... from" if item.child_by_field_name("source") is not None else ""
-                return Unread(
-                    spec, f"`export {{ {node_text(spec)} }}{source}` (only `export const` is read)"
-                )
+                return Unread(spec, f"`export {{ {node_text(spec)} }}{source}`", CONST_ONLY)
     return None
 
 
@@ -175,7 +179,7 @@ def _commonjs_export(item: Node, name: str) -> Unread | None:
         return None
     text = re.sub(r"\s+", "", node_text(left))
     if text in (f"module.exports.{name}", f"exports.{name}"):
-        return Unread(left, f"`{text} = ...` (only `export const` is read)")
+        return Unread(left, f"`{text} = ...`", CONST_ONLY)
     return None
 
 
@@ -205,21 +209,23 @@ def _extract(node: Node) -> Any:
         return _object(node)
     if kind == "satisfies_expression":
         keyword = next((c for c in node.children if c.type == "satisfies"), node)
-        raise _Unsupported(keyword, "`satisfies` (older Next.js versions do not read it)")
+        raise _Unsupported(
+            keyword, "`satisfies`", " with older Next.js versions, which it reads config with"
+        )
     if kind == "identifier":
         return _identifier(node)
     if kind == "as_expression":
         # Point at `as`, the part the author has to delete, not at the start of the object.
         keyword = next((c for c in node.children if c.type == "as"), node)
-        raise _Unsupported(keyword, _describe(node))
-    raise _Unsupported(node, _describe(node))
+        raise _Unsupported(keyword, *_describe(node))
+    raise _Unsupported(node, *_describe(node))
 
 
 def _identifier(node: Node) -> Any:
     text = node_text(node)
     if text == "undefined":
         return UNDEFINED
-    raise _Unsupported(node, f"the identifier `{text}` (only literal values are read)")
+    raise _Unsupported(node, f"the identifier `{text}`", LITERALS_ONLY)
 
 
 def _object(node: Node) -> dict[str, Any]:
@@ -249,7 +255,7 @@ def _object(node: Node) -> dict[str, Any]:
         elif child.type == "method_definition":
             raise _Unsupported(child, "a method")
         else:
-            raise _Unsupported(child, _describe(child))
+            raise _Unsupported(child, *_describe(child))
     return result
 
 
@@ -361,17 +367,16 @@ _DESCRIPTIONS = {
 }
 
 
-def _describe(node: Node) -> str:
+def _describe(node: Node) -> tuple[str, str]:
+    """What a node is, for "<what> is not read by the platform<hint>", and the hint."""
     if node.type == "as_expression":
         target = node.children[-1]
         if target.type == "const":
-            return "`as const`"
-        return f"`as {_short(target)}`"
-    if node.type == "type_assertion":
-        return "the type assertion `<T>x`"
+            return "`as const`", ""
+        return f"`as {_short(target)}`", ""
     label = _DESCRIPTIONS.get(node.type)
     if label in ("the expression", "the call"):
-        return f"{label} `{_short(node)}` (only literal values are read)"
+        return f"{label} `{_short(node)}`", LITERALS_ONLY
     if label is not None:
-        return label
-    return f"`{_short(node)}` (only literal values are read)"
+        return label, ""
+    return f"`{_short(node)}`", LITERALS_ONLY

@@ -81,7 +81,7 @@ def _ignored(reading: Reading, config: Unread) -> None:
         config.node,
         Severity.ERROR if mentions_advanced(data) else Severity.WARNING,
         "config-ignored",
-        f"{config.what} is not read by the platform: {consequence}",
+        f"{config.what} is not read by the platform{config.hint}: {consequence}",
     )
 
 

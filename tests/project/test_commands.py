@@ -176,7 +176,7 @@ def test_check_json(make_project: Make, capsys: pytest.CaptureFixture[str]) -> N
             "severity": "warning",
             "code": "config-ignored",
             "message": (
-                "`export let config` (only `export const` is read) is not read by the platform: "
+                "`export let config` is not read by the platform (only `export const` is): "
                 "config is ignored and this route will deploy as a normal synchronous route"
             ),
         }

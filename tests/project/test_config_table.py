@@ -205,7 +205,7 @@ IGNORED = [
         f"export §let config = {{ type: '{BG}' }}",
         A,
         code="config-ignored",
-        message="`export let config` (only `export const` is read)",
+        message="`export let config` is not read by the platform (only `export const` is)",
     ),
     Case(
         "export var",
