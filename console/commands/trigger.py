@@ -40,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(final.to_json())
     if final.state is RunState.REFUSED:
-        hint = "; add --yes to confirm" if "confirmation" in (final.reason or "") else ""
-        print(f"console: refused: {final.reason}{hint}", file=sys.stderr)
+        print(f"console: refused: {final.reason}", file=sys.stderr)
     return EXIT_CODES.get(final.state, 1)
 
 

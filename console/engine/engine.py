@@ -34,8 +34,11 @@ CONNECT_TIMEOUT = 10.0
 class DevSupervisor(Protocol):
     """What the engine needs of the dev server supervisor (console/engine/devserver.py)."""
 
-    state: DevState
-    started_by_us: bool
+    @property
+    def state(self) -> DevState: ...
+
+    @property
+    def started_by_us(self) -> bool: ...
 
     async def ensure(self) -> DevState: ...
 
