@@ -81,8 +81,8 @@ async def _trigger(
             await prepare_target(engine, target, args)
         return await engine.run(route, target, request)
     finally:
+        await engine.close()  # on Ctrl+C this records the run as cancelled, and says so
         unsubscribe()
-        await engine.close()
         store.close()
 
 
