@@ -23,9 +23,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.engine import Engine, RunRequest, RunStore  # noqa: E402
-from console.model import Project, Route, RouteKind, RunState, Target, TargetKind  # noqa: E402
-from console.settings import Settings  # noqa: E402
+from console.engine import Engine, RunRequest, RunStore
+from console.model import Project, Route, RouteKind, RunState, Target, TargetKind
+from console.settings import Settings
 
 SERVER = r"""
 import asyncio, sys
@@ -96,9 +96,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True
-    )
+    server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         url = f"http://127.0.0.1:{int(server.stdout.readline())}"
