@@ -63,6 +63,12 @@ def _default_next_fire(schedule: str, after: datetime) -> datetime | None:
 
 
 class Engine:
+    """Runs routes on targets as the platform would; the one thing the screen and CLI drive.
+
+    Every run is recorded before its request is sent and at every change; watchers subscribe to
+    `bus`. Clock and HTTP transport are injected so tests need neither sleeping nor a network.
+    """
+
     def __init__(
         self,
         project: Project,

@@ -268,3 +268,40 @@ def test_target_add_warns_about_a_literal_secret(
     err = capsys.readouterr().err
     assert "header Authorization is stored as written" in err
     assert "abc" not in err
+
+
+def test_ctrl_c_records_the_run_as_cancelled_and_exits_130(
+    site: Path, server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import console
+
+    release = threading.Event()
+    server.reply("/api/hello", Reply(hang=release))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "trigger", str(site), "/api/hello"],
+        cwd=Path(console.__file__).parent.parent,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not server.received:
+            assert time.monotonic() < deadline, "the request never arrived"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert err.splitlines()[-1] == "cancelled"
+    assert main(["history", str(site), "--json"]) == 0
+    [run] = json.loads(capsys.readouterr().out)["runs"]
+    assert (run["state"], run["reason"]) == ("cancelled", "cancelled before it finished")
