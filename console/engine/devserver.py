@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import os
 import sys
@@ -43,7 +44,8 @@ GUARD = Path(__file__).with_name("process_guard.py")
 GRACE_S = 5.0  # SIGTERM, then SIGKILL after this (the guard does it; we only back it up)
 POLL_S = 0.2  # how often to knock on the URL while the server starts
 TAIL_LINES = 12  # last lines kept to explain a failed start or a crash
-READ_SIZE = 1 << 16
+READ_SIZE = 1 << 18
+PIPE_SIZE = 1 << 20
 READ_BUDGET = 16  # reads per wake-up, so a flood of output cannot starve the event loop
 
 
@@ -160,6 +162,7 @@ class DevServer:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-I",
+                "-S",
                 str(GUARD),
                 *command.argv,
                 stdin=life_r,
@@ -185,6 +188,9 @@ class DevServer:
         self._eof = asyncio.Event()
         self._exited = asyncio.Event()
         os.set_blocking(out_r, False)
+        with contextlib.suppress(OSError, AttributeError):
+            # A bigger pipe lets a chatty server run ahead instead of waiting on every 64 KiB.
+            fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         asyncio.get_running_loop().add_reader(out_r, self._on_readable)
         asyncio.get_running_loop().create_task(self._watch(proc), name="dev-server-watch")
         self._set(DevState.STARTING, f"starting `{command.display}`, waiting for {command.url}")

@@ -15,6 +15,9 @@ __all__ = ["LineReader"]
 
 # Anything that needs the slow path: control characters other than tab and newline.
 _NEEDS_STRIP = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The same for ASCII bytes, as a deletion table: `bytes.translate` runs ~5x faster than a
+# regex character class over a block, and most dev server output is plain ASCII.
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 
 
 class LineReader:
@@ -61,9 +64,14 @@ class LineReader:
     def _split(self, block: bytes) -> list[str]:
         # The common case, plain text, is handled for the whole block at C speed; a newline
         # is never part of a multi-byte UTF-8 sequence, so decoding before splitting is safe.
-        text = block.decode("utf-8", errors="replace")
+        if block.isascii():
+            text = block.decode("ascii")
+            plain = len(block.translate(None, _ASCII_CONTROLS)) == len(block)
+        else:
+            text = block.decode("utf-8", errors="replace")
+            plain = _NEEDS_STRIP.search(text) is None
         lines = text.split("\n")
-        if _NEEDS_STRIP.search(text):
+        if not plain:
             lines = [strip_controls(line) for line in lines]
         if max(map(len, lines)) > self.max_chars:
             lines = [cut_line(line, self.max_chars) for line in lines]

@@ -22,10 +22,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import select
 import signal
-import subprocess
 import sys
-import threading
 import time
 from types import FrameType
 
@@ -81,23 +80,19 @@ def _children_of(pid: int) -> list[int]:
 
 
 class Guard:
-    """Starts CMD in a process group of its own, watches the lifeline and CMD, ends the group once."""
+    """Starts CMD in a process group of its own, watches the lifeline and CMD, ends the group once.
+
+    Lean on purpose (no threads, no subprocess module): it starts with every dev server.
+    """
 
     def __init__(self, argv: list[str]) -> None:
         self.argv = argv
-        self.stop = threading.Event()
+        self.stop = False
         self.child_pid = 0
         self.child_status: int | None = None
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
-        self.stop.set()
-
-    def watch_lifeline(self) -> None:
-        # Blocks until the console closes its end of the pipe, or dies.
-        with contextlib.suppress(OSError):
-            while os.read(0, 4096):
-                pass
-        self.stop.set()
+        self.stop = True
 
     def run(self) -> int:
         # Handlers, not SIG_IGN: an ignored signal would be inherited by the dev command.
@@ -107,13 +102,25 @@ class Guard:
         try:
             # A group of its own (pgid = its pid) that the guard is not in, so that the
             # guard can SIGKILL the group and live on to reap it and report the status.
-            child = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, process_group=0)
+            self.child_pid = os.posix_spawnp(
+                self.argv[0],
+                self.argv,
+                os.environ,
+                file_actions=[(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)],
+                setpgroup=0,
+            )
         except OSError as exc:
             print(f"cannot run {self.argv[0]!r}: {exc.strerror}", file=sys.stderr, flush=True)
             return EXIT_EXEC_FAILED
-        self.child_pid = child.pid
-        threading.Thread(target=self.watch_lifeline, daemon=True).start()
-        while not self.stop.wait(POLL_S):
+        lifeline: list[int] = [0]
+        while not self.stop:
+            try:
+                readable, _, _ = select.select(lifeline, [], [], POLL_S)
+            except OSError:
+                readable = lifeline
+            # Readable with nothing to read: the console closed its end, or died.
+            if readable and not _read_some(0):
+                break
             self.reap()
             if self.child_status is not None:
                 break
@@ -154,6 +161,13 @@ class Guard:
         """Is any process of the dev command left, in its group or below the guard?"""
         self.reap()
         return _group_alive(self.child_pid) or bool(_children_of(os.getpid()))
+
+
+def _read_some(fd: int) -> bytes:
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return b""
 
 
 def main(argv: list[str]) -> int:
