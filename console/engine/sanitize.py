@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DEFAULT_MAX_CHARS", "cut_line", "decode_line", "sanitize_line", "strip_controls"]
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "clean_line",
+    "cut_line",
+    "decode_line",
+    "sanitize_line",
+    "strip_controls",
+]
 
 DEFAULT_MAX_CHARS = 4_000
 """Lines longer than this (in characters) are cut with a mark saying how much was dropped."""
@@ -34,6 +41,9 @@ _CONTROL = re.compile(
 _ANY_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
+_MARK = re.compile(r" … \[cut \d+ chars\]$")
+
+
 def decode_line(raw: bytes) -> str:
     """Decode as UTF-8, replacing what is not; bad bytes never stop a stream."""
     return raw.decode("utf-8", errors="replace")
@@ -54,8 +64,16 @@ def strip_controls(text: str) -> str:
 
 
 def cut_line(text: str, max_chars: int = DEFAULT_MAX_CHARS, dropped: int = 0) -> str:
-    """Cut `text` to `max_chars` with a mark; `dropped` counts characters already dropped upstream."""
+    """Cut `text` to `max_chars` with a mark; `dropped` counts characters already dropped upstream.
+
+    A line that already carries a mark within the limit is left alone, so cutting twice (the
+    supervisor, then the engine) does not cut the mark.
+    """
     over = len(text) - max_chars
+    if over > 0 and not dropped:
+        m = _MARK.search(text, max_chars)
+        if m is not None and m.start() <= max_chars:
+            return text
     if over > 0:
         text = text[:max_chars]
         dropped += over
@@ -72,3 +90,15 @@ def sanitize_line(raw: bytes | str, max_chars: int = DEFAULT_MAX_CHARS, dropped:
     """
     text = decode_line(raw) if isinstance(raw, bytes) else raw
     return cut_line(strip_controls(text), max_chars, dropped)
+
+
+def clean_line(text: str, max_len: int = DEFAULT_MAX_CHARS) -> str:
+    """Untrusted text for one cell or line of output: no controls, tabs as spaces, at most `max_len`.
+
+    Unlike `sanitize_line` it never grows past `max_len` (an ellipsis, no mark): for table
+    columns and the console's own lines.
+    """
+    text = strip_controls(text).replace("\t", "    ")
+    if len(text) > max_len:
+        text = text[: max(0, max_len - 1)] + "…"
+    return text
