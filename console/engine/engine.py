@@ -44,6 +44,8 @@ class DevSupervisor(Protocol):
 
     def drain(self) -> None: ...
 
+    async def settle(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class RunProgress:
@@ -453,9 +455,10 @@ class Engine:
             await asyncio.wait((send, timer), return_when=asyncio.FIRST_COMPLETED)
             if a.target.kind is TargetKind.LOCAL and self.dev is not None:
                 # The handler's lines are in the dev server's pipe before its answer is on
-                # the socket (node writes to pipes synchronously): take them while the run
-                # is still in flight, so they are attributed to it.
-                self.dev.drain()
+                # the socket (node writes to pipes synchronously), and what it logs just
+                # after answering follows at once: take them while the run is still in
+                # flight, so they are attributed to it.
+                await self.dev.settle()
         finally:
             timer.cancel()
             if not send.done():
