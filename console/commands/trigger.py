@@ -49,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(final.to_json())
     if final.state is RunState.REFUSED:
-        hint = "; add --yes to confirm" if "confirmation" in (final.reason or "") else ""
-        print(f"console: refused: {final.reason}{hint}", file=sys.stderr)
+        print(f"console: refused: {final.reason}", file=sys.stderr)
     return EXIT_CODES.get(final.state, 1)
 
 
@@ -95,8 +94,8 @@ async def _trigger(
             await prepare_target(engine, target, args)
         return await engine.run(route, target, request)
     finally:
+        await engine.close()  # on Ctrl+C this records the run as cancelled, and says so
         unsubscribe()
-        await engine.close()
         store.close()
 
 

@@ -35,8 +35,11 @@ CONNECT_TIMEOUT = 10.0
 class DevSupervisor(Protocol):
     """What the engine needs of the dev server supervisor (console/engine/devserver.py)."""
 
-    state: DevState
-    started_by_us: bool
+    @property
+    def state(self) -> DevState: ...
+
+    @property
+    def started_by_us(self) -> bool: ...
 
     async def ensure(self) -> DevState: ...
 
@@ -431,9 +434,12 @@ class Engine:
         if a.target.kind is not TargetKind.LOCAL or "TLS" in error or "host name" in error:
             return error
         command = self.settings.dev.command or f"{self.project.package_manager} run dev"
+        if not error.startswith("nothing is listening"):
+            return error
         return (
-            f"the dev server is not running at {a.target.url} ({error}); start it with "
-            f"`{command}` in {self.project.root}, or let the console start it"
+            f"the dev server is not running at {a.target.url}: start it with `{command}` in "
+            f"{self.project.root}, or let the console start it (console open, or trigger "
+            "without --no-dev)"
         )
 
     async def _race(self, a: _Active, headers: list[tuple[str, str]]) -> Outcome | None:
