@@ -12,7 +12,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from console.commands._common import load_project, print_json
-from console.engine import Engine, Event, LogLine, RunRequest, RunStore, history_path
+from console.engine import (
+    DevServerChanged,
+    Engine,
+    Event,
+    LogLine,
+    RunRequest,
+    RunStore,
+    history_path,
+)
+from console.engine.dev_command import dev_url, host_port
 from console.errors import UsageError
 from console.model import Project, RouteKind, Run, RunState, Target, TargetKind
 from console.settings import Settings, check_url, load_settings
@@ -45,12 +54,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def prepare_target(engine: Engine, target: Target, args: argparse.Namespace) -> None:
-    """Make the target ready before the run is sent.
+    """Start the dev server when the run goes to it and nothing answers there (unless --no-dev).
 
-    The seam for the dev server: the devserver branch starts it here when the local target does
-    not answer (unless --no-dev). Without that, a local target that does not answer makes the
-    run `unreachable`, with a reason that says how to start the dev server.
+    `engine.close()` stops a server started here. With --no-dev, a local target that does not
+    answer makes the run `unreachable`, with a reason that says how to start the dev server.
     """
+    dev = engine.dev
+    if args.no_dev or dev is None or target.kind is not TargetKind.LOCAL:
+        return
+    if host_port(target.url) == host_port(dev_url(engine.settings)):
+        await dev.ensure()
 
 
 async def _trigger(
@@ -77,6 +90,7 @@ async def _trigger(
                 f"the body is {len(request.body) // 1024} KB; the platform limits a background "
                 "request to 256 KB"
             )
+        engine.check(route, target, request)  # a usage error starts nothing
         if target.kind is not TargetKind.PRODUCTION or request.confirmed:
             await prepare_target(engine, target, args)
         return await engine.run(route, target, request)
@@ -87,6 +101,9 @@ async def _trigger(
 
 
 def _print_progress(event: Event) -> None:
+    if isinstance(event, DevServerChanged):
+        print(f"dev server {event.state}: {event.detail}", file=sys.stderr, flush=True)
+        return
     if not isinstance(event, LogLine) or event.run_id is None:
         return
     prefix = "" if event.source == "console" else "  | "

@@ -12,6 +12,7 @@ import httpx
 
 from console.engine.attribution import LogAttributor
 from console.engine.clock import Clock, SystemClock
+from console.engine.devserver import DevServer
 from console.engine.emulation import NextFire, plan_request, refusal
 from console.engine.events import DevState, EventBus, LogLine, RunChanged
 from console.engine.history import RunStore
@@ -19,7 +20,7 @@ from console.engine.ids import new_run_id
 from console.engine.request import RunRequest
 from console.engine.routing import find_route, public_url
 from console.engine.runner import ActiveRun
-from console.engine.sanitize import clean_line
+from console.engine.sanitize import clean_line, sanitize_line
 from console.engine.scheduler import LocalScheduler
 from console.errors import UsageError
 from console.model import Project, Route, Run, RunState, Target
@@ -43,6 +44,10 @@ class DevSupervisor(Protocol):
 
     async def stop(self) -> None: ...
 
+    def drain(self) -> None: ...
+
+    async def settle(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class RunProgress:
@@ -60,6 +65,10 @@ def _default_next_fire(schedule: str, after: datetime) -> datetime | None:
 
     fires = next_fires(schedule, after, 1)
     return fires[0] if fires else None
+
+
+def _no_fire(schedule: str, after: datetime) -> datetime | None:
+    return None
 
 
 class Engine:
@@ -86,7 +95,10 @@ class Engine:
         self.clock: Clock = clock or SystemClock()
         self.bus = bus or EventBus()
         self.next_fire: NextFire = next_fire or _default_next_fire
-        self.dev: DevSupervisor | None = None
+        # Inert until someone calls ensure(): `trigger` and `open` do, unless --no-dev.
+        self.dev: DevSupervisor | None = DevServer(
+            project, settings, self.bus, on_line=self.on_dev_line
+        )
         self.scheduler = LocalScheduler(self)
         self._transport = transport
         self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
@@ -140,6 +152,13 @@ class Engine:
     def resolve(self, path: str) -> tuple[Route, dict[str, str]]:
         """The route for a path, with the parameters a concrete path (`/api/users/42`) carries."""
         return find_route(self.project.routes, path)
+
+    def check(self, route: Route, target: Target, request: RunRequest | None = None) -> None:
+        """Raise the UsageError `submit` would (a missing parameter or variable), sending nothing."""
+        request = request or RunRequest()
+        plan_request(route, target, request, self.settings.limits, self.clock.now(), _no_fire)
+        if refusal(route, target, request) is None:
+            self._check_env(target)
 
     def submit(self, route: Route, target: Target, request: RunRequest | None = None) -> Run:
         """Record the run (before anything is sent), start it, and return it at once."""
@@ -226,10 +245,14 @@ class Engine:
         return self.store.recent(n)
 
     def run_ended(self, run_id: str) -> None:
-        self._active.pop(run_id, None)
+        active = self._active.pop(run_id, None)
+        if active is not None:
+            self._attributor.finished(active.run)
 
     def reload_project(self, project: Project) -> None:
         self.project = project
+        if isinstance(self.dev, DevServer):
+            self.dev.project = project
         self.scheduler.reload()
 
     def _check_env(self, target: Target) -> None:
@@ -240,12 +263,14 @@ class Engine:
 
     def on_dev_line(self, text: str) -> None:
         """A dev server line: sanitize, attribute to a run, store with it, publish."""
-        line = clean_line(text)
+        line = sanitize_line(text)  # a no-op for the supervisor's lines, which are clean already
         now = self.clock.now()
         candidates = [a.run for a in self._active.values() if not a.settled.is_set()]
-        run_id = self._attributor.attribute(line, candidates)
+        run_id = self._attributor.attribute(line, candidates, now)
         if run_id is not None:
-            self._active[run_id].keep(line)
+            active = self._active.get(run_id)
+            if active is not None:
+                active.keep(line)
             self.store.append_log(run_id, line, now)
         self.bus.publish(LogLine(line, now, "dev", run_id))
 

@@ -35,9 +35,16 @@ class RunHost(Protocol):
     settings: Settings
     project: Project
 
+    @property
+    def dev(self) -> DevLines | None: ...
+
     def client(self, insecure: bool, local: bool) -> httpx.AsyncClient: ...
 
     def run_ended(self, run_id: str) -> None: ...
+
+
+class DevLines(Protocol):
+    async def settle(self) -> None: ...
 
 
 def _secs(s: float) -> str:
@@ -243,6 +250,12 @@ class ActiveRun:
         timer = asyncio.ensure_future(self.host.clock.sleep(p.request_deadline))
         try:
             await asyncio.wait((send, timer), return_when=asyncio.FIRST_COMPLETED)
+            if self.target.kind is TargetKind.LOCAL and self.host.dev is not None:
+                # The handler's lines are in the dev server's pipe before its answer is on
+                # the socket (node writes to pipes synchronously), and what it logs just
+                # after answering follows at once: take them while the run is still in
+                # flight, so they are attributed to it.
+                await self.host.dev.settle()
         finally:
             timer.cancel()
             if not send.done():

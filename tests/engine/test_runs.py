@@ -373,7 +373,7 @@ async def test_hundreds_of_runs_at_once(make_engine: EngineFactory, server: Scri
 
 
 async def test_dev_lines_are_sanitized_and_attributed_to_the_running_run(
-    make_engine: EngineFactory, server: ScriptedServer
+    make_engine: EngineFactory, server: ScriptedServer, clock: FakeClock
 ) -> None:
     release = threading.Event()
     server.reply("/api/hello", Reply(hang=release))
@@ -387,6 +387,7 @@ async def test_dev_lines_are_sanitized_and_attributed_to_the_running_run(
     assert "hello: start " in engine.store.get(run.id).logs  # type: ignore[union-attr]
     release.set()
     await _settled(engine, run.id)
+    await clock.advance(5)  # past the attributor's short linger for late lines
     engine.on_dev_line("after")
     assert (
         next(e for e in rec.events if isinstance(e, LogLine) and e.text == "after").run_id is None
