@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
 import sys
@@ -210,9 +209,12 @@ class DevServer:
         self._eof = asyncio.Event()
         self._exited = asyncio.Event()
         os.set_blocking(out_r, False)
-        with contextlib.suppress(OSError, AttributeError):
-            # A bigger pipe lets a chatty server run ahead instead of waiting on every 64 KiB.
-            fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        if sys.platform == "linux":
+            import fcntl
+
+            with contextlib.suppress(OSError):
+                # A bigger pipe lets a chatty server run ahead instead of waiting on every 64 KiB.
+                fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         asyncio.get_running_loop().add_reader(out_r, self._on_readable)
         asyncio.get_running_loop().create_task(self._watch(proc), name="dev-server-watch")
         self._set(DevState.STARTING, f"starting `{command.display}`, waiting for {command.url}")
