@@ -24,10 +24,8 @@ from console.engine import (
 )
 from console.engine.dev_command import dev_url, host_port
 from console.errors import UsageError
-from console.model import Project, RouteKind, Run, RunState, Target, TargetKind
+from console.model import Project, Run, RunState, Target, TargetKind
 from console.settings import Settings, check_url, load_settings
-
-BACKGROUND_PAYLOAD_LIMIT = 256 * 1024  # the platform's limit on a background request body
 
 EXIT_CODES = {
     RunState.SUCCEEDED: 0,
@@ -82,15 +80,7 @@ async def _trigger(
         await engine.start()
         route, from_path = engine.resolve(path)
         request = replace(request, params={**from_path, **request.params})
-        if (
-            route.kind is RouteKind.BACKGROUND
-            and request.body is not None
-            and len(request.body) > BACKGROUND_PAYLOAD_LIMIT
-        ):
-            raise UsageError(
-                f"the body is {len(request.body) // 1024} KB; the platform limits a background "
-                "request to 256 KB"
-            )
+        engine.check(route, target, request)  # a usage error starts nothing
         if target.kind is not TargetKind.PRODUCTION or request.confirmed:
             await prepare_target(engine, target, args)
         return await engine.run(route, target, request)

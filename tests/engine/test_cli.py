@@ -55,7 +55,8 @@ def test_trigger_follows_a_background_run_and_prints_progress(
     for key in ("id", "route", "target", "url", "method", "attempts", "started_at",
                 "finished_at", "duration_ms", "deadline_s", "logs"):  # fmt: skip
         assert key in run
-    lines = err.splitlines()
+    # The dev server supervisor may first say it attached to the server already answering.
+    lines = [line for line in err.splitlines() if not line.startswith("dev server ")]
     assert lines[0] == f"-> POST {server.url}/api/sync-background (background, deadline 900 s)"
     assert lines[1:4] == ["<- 202 accepted (as the platform answers)", "running…", "<- 200 OK"]
     assert lines[-1].startswith("succeeded in ") and lines[-1].endswith(" s (HTTP 200)")
@@ -268,3 +269,40 @@ def test_target_add_warns_about_a_literal_secret(
     err = capsys.readouterr().err
     assert "header Authorization is stored as written" in err
     assert "abc" not in err
+
+
+def test_ctrl_c_records_the_run_as_cancelled_and_exits_130(
+    site: Path, server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import console
+
+    release = threading.Event()
+    server.reply("/api/hello", Reply(hang=release))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "trigger", str(site), "/api/hello"],
+        cwd=Path(console.__file__).parent.parent,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not server.received:
+            assert time.monotonic() < deadline, "the request never arrived"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert err.splitlines()[-1] == "cancelled"
+    assert main(["history", str(site), "--json"]) == 0
+    [run] = json.loads(capsys.readouterr().out)["runs"]
+    assert (run["state"], run["reason"]) == ("cancelled", "cancelled before it finished")
