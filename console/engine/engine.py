@@ -1,0 +1,279 @@
+"""The engine: submits runs, drives each through its states, records them, tells watchers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+import httpx
+
+from console.engine.attribution import LogAttributor
+from console.engine.clock import Clock, SystemClock
+from console.engine.devserver import DevServer
+from console.engine.emulation import NextFire, plan_request, refusal
+from console.engine.events import DevState, EventBus, LogLine, RunChanged
+from console.engine.history import RunStore
+from console.engine.ids import new_run_id
+from console.engine.request import RunRequest
+from console.engine.routing import find_route, public_url
+from console.engine.runner import ActiveRun
+from console.engine.sanitize import clean_line, sanitize_line
+from console.engine.scheduler import LocalScheduler
+from console.errors import UsageError
+from console.model import Project, Route, Run, RunState, Target
+from console.settings import Settings, expand_value
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 10.0
+
+
+class DevSupervisor(Protocol):
+    """What the engine needs of the dev server supervisor (console/engine/devserver.py)."""
+
+    @property
+    def state(self) -> DevState: ...
+
+    @property
+    def started_by_us(self) -> bool: ...
+
+    async def ensure(self) -> DevState: ...
+
+    async def stop(self) -> None: ...
+
+    def drain(self) -> None: ...
+
+    async def settle(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """Where an active run is, for countdowns: the current attempt's deadline, the next retry."""
+
+    run_id: str
+    attempt: int
+    max_attempts: int
+    deadline_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+def _default_next_fire(schedule: str, after: datetime) -> datetime | None:
+    from console.schedule import next_fires
+
+    fires = next_fires(schedule, after, 1)
+    return fires[0] if fires else None
+
+
+def _no_fire(schedule: str, after: datetime) -> datetime | None:
+    return None
+
+
+class Engine:
+    """Runs routes on targets as the platform would; the one thing the screen and CLI drive.
+
+    Every run is recorded before its request is sent and at every change; watchers subscribe to
+    `bus`. Clock and HTTP transport are injected so tests need neither sleeping nor a network.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        settings: Settings,
+        store: RunStore,
+        *,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        bus: EventBus | None = None,
+        next_fire: NextFire | None = None,
+    ) -> None:
+        self.project = project
+        self.settings = settings
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.bus = bus or EventBus()
+        self.next_fire: NextFire = next_fire or _default_next_fire
+        # Inert until someone calls ensure(): `trigger` and `open` do, unless --no-dev.
+        self.dev: DevSupervisor | None = DevServer(
+            project, settings, self.bus, on_line=self.on_dev_line
+        )
+        self.scheduler = LocalScheduler(self)
+        self._transport = transport
+        self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
+        self._active: dict[str, ActiveRun] = {}
+        self._attributor = LogAttributor()
+        self._closed = False
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Mark the runs a dead console process left unfinished as interrupted."""
+        if self.store.mark_interrupted(self.clock.now()):
+            log.info("marked runs of a stopped console process as interrupted")
+
+    async def close(self) -> None:
+        """Cancel active runs (state cancelled), close the clients, stop a dev server we started."""
+        self._closed = True
+        await self.scheduler.stop()
+        tasks = [a.task for a in self._active.values() if a.task is not None]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+        if self.dev is not None and self.dev.started_by_us:
+            await self.dev.stop()
+
+    def client(self, insecure: bool, local: bool) -> httpx.AsyncClient:
+        """The shared client for this kind of target (one pool per TLS setting and locality)."""
+        key = (insecure, local)
+        client = self._clients.get(key)
+        if client is None:
+            client = httpx.AsyncClient(
+                transport=self._transport,
+                verify=not insecure,
+                # Proxies from the environment are for the outside world, not the dev server.
+                trust_env=not local,
+                # Deadlines are the engine's (on its clock); only connecting has its own limit.
+                timeout=httpx.Timeout(None, connect=CONNECT_TIMEOUT),
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
+            )
+            self._clients[key] = client
+        return client
+
+    # -- submitting ------------------------------------------------------------------------------
+
+    def route_for(self, path: str) -> Route:
+        return find_route(self.project.routes, path)[0]
+
+    def resolve(self, path: str) -> tuple[Route, dict[str, str]]:
+        """The route for a path, with the parameters a concrete path (`/api/users/42`) carries."""
+        return find_route(self.project.routes, path)
+
+    def check(self, route: Route, target: Target, request: RunRequest | None = None) -> None:
+        """Raise the UsageError `submit` would (a missing parameter or variable), sending nothing."""
+        request = request or RunRequest()
+        plan_request(route, target, request, self.settings.limits, self.clock.now(), _no_fire)
+        if refusal(route, target, request) is None:
+            self._check_env(target)
+
+    def submit(self, route: Route, target: Target, request: RunRequest | None = None) -> Run:
+        """Record the run (before anything is sent), start it, and return it at once."""
+        request = request or RunRequest()
+        loop = asyncio.get_running_loop()  # before anything is recorded: the run needs a task
+        if self._closed:
+            raise UsageError("the engine is closed")
+        now = self.clock.now()
+        plan = plan_request(route, target, request, self.settings.limits, now, self.next_fire)
+        why_not = refusal(route, target, request)
+        if why_not is None:
+            self._check_env(target)
+        run = Run(
+            id=new_run_id(now),
+            route=route.route,
+            kind=route.kind,
+            target=target.name,
+            target_kind=target.kind,
+            url=public_url(plan.url),
+            method=plan.method,
+            state=RunState.QUEUED,
+            deadline_s=plan.deadline,
+            created_at=now,
+        )
+        if why_not is not None:
+            run = replace(
+                run, state=RunState.REFUSED, reason=why_not, finished_at=now,
+                logs=(f"refused: {why_not}",),
+            )  # fmt: skip
+            self.store.insert(run, request)
+            self.bus.publish(RunChanged(run))
+            return run
+        active = ActiveRun(self, run, route, target, request, plan)
+        self.store.insert(run, request)
+        self._active[run.id] = active
+        self.bus.publish(RunChanged(active.snapshot()))
+        active.task = loop.create_task(active.drive(), name=f"run {run.id}")
+        return run
+
+    async def run(self, route: Route, target: Target, request: RunRequest | None = None) -> Run:
+        """Submit and wait for the end (a deployed background run: until it is accepted)."""
+        run = self.submit(route, target, request)
+        active = self._active.get(run.id)
+        if active is None:
+            return run
+        await active.settled.wait()
+        return active.snapshot()
+
+    def rerun(self, run_id: str, *, confirmed: bool = False) -> Run:
+        """Send a past run again: same route, target and request."""
+        old = self.get(run_id)
+        if old is None:
+            raise UsageError(f"no run {run_id} in the history")
+        route = self.project.route(old.route)
+        if route is None:
+            raise UsageError(f"the route {old.route} of run {run_id} is no longer in the project")
+        target = self.settings.target(old.target)
+        request = self.store.request(run_id) or RunRequest()
+        return self.submit(route, target, replace(request, confirmed=confirmed))
+
+    def cancel(self, run_id: str) -> bool:
+        active = self._active.get(run_id)
+        if active is None or active.task is None or active.settled.is_set():
+            return False
+        active.task.cancel()
+        return True
+
+    def get(self, run_id: str) -> Run | None:
+        active = self._active.get(run_id)
+        return active.snapshot() if active is not None else self.store.get(run_id)
+
+    def active_runs(self) -> list[Run]:
+        return [a.snapshot() for a in self._active.values()]
+
+    def progress(self, run_id: str) -> RunProgress | None:
+        a = self._active.get(run_id)
+        if a is None:
+            return None
+        return RunProgress(
+            run_id, a.run.attempts, 1 + len(a.plan.retry_delays), a.deadline_at, a.next_attempt_at
+        )
+
+    def recent_runs(self, n: int = 50) -> list[Run]:
+        return self.store.recent(n)
+
+    def run_ended(self, run_id: str) -> None:
+        active = self._active.pop(run_id, None)
+        if active is not None:
+            self._attributor.finished(active.run)
+
+    def reload_project(self, project: Project) -> None:
+        self.project = project
+        if isinstance(self.dev, DevServer):
+            self.dev.project = project
+        self.scheduler.reload()
+
+    def _check_env(self, target: Target) -> None:
+        for name, value in target.headers:
+            expand_value(value, name, target.name)
+
+    # -- logs ------------------------------------------------------------------------------------
+
+    def on_dev_line(self, text: str) -> None:
+        """A dev server line: sanitize, attribute to a run, store with it, publish."""
+        line = sanitize_line(text)  # a no-op for the supervisor's lines, which are clean already
+        now = self.clock.now()
+        candidates = [a.run for a in self._active.values() if not a.settled.is_set()]
+        run_id = self._attributor.attribute(line, candidates, now)
+        if run_id is not None:
+            active = self._active.get(run_id)
+            if active is not None:
+                active.keep(line)
+            self.store.append_log(run_id, line, now)
+        self.bus.publish(LogLine(line, now, "dev", run_id))
+
+    def console_line(self, text: str, run_id: str | None = None) -> None:
+        """A line the console itself says, not tied to a run's state (the scheduler uses it)."""
+        self.bus.publish(LogLine(clean_line(text), self.clock.now(), "console", run_id))
