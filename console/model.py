@@ -106,6 +106,7 @@ class Project:
     problems: tuple[Problem, ...]
     package_manager: str = "npm"  # npm, pnpm, yarn or bun, told by the lock file
     dev_script: str | None = None  # package.json scripts.dev, if any
+    files: tuple[str, ...] = ()  # every file discovery examined, relative with "/"
 
     @property
     def name(self) -> str:

@@ -1,1 +1,39 @@
 """Runs: state machine, executor, platform emulation, local scheduler, dev server, history."""
+
+from console.engine.clock import Clock, FakeClock, SystemClock
+from console.engine.engine import DevSupervisor, Engine, RunProgress
+from console.engine.events import (
+    DevServerChanged,
+    DevState,
+    Event,
+    EventBus,
+    LogLine,
+    RunChanged,
+    SchedulerChanged,
+    SchedulerSkipped,
+)
+from console.engine.history import Attempt, RunStore, history_path
+from console.engine.request import RunRequest
+from console.engine.scheduler import LocalScheduler
+
+__all__ = [
+    "Attempt",
+    "Clock",
+    "DevServerChanged",
+    "DevState",
+    "DevSupervisor",
+    "Engine",
+    "Event",
+    "EventBus",
+    "FakeClock",
+    "LocalScheduler",
+    "LogLine",
+    "RunChanged",
+    "RunProgress",
+    "RunRequest",
+    "RunStore",
+    "SchedulerChanged",
+    "SchedulerSkipped",
+    "SystemClock",
+    "history_path",
+]

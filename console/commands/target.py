@@ -1,0 +1,88 @@
+"""`console target add|remove|list`: the targets in console.toml."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from console.commands._common import print_json
+from console.errors import NotAProjectError, UsageError
+from console.model import Target, TargetKind
+from console.settings import (
+    add_target,
+    check_url,
+    has_reference,
+    load_settings,
+    redact,
+    remove_target,
+    settings_path,
+)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.project)
+    if not root.is_dir():
+        raise NotAProjectError(f"{root} is not a folder")
+    action = args.target_command
+    if action == "add":
+        headers = tuple(_header(h) for h in args.header)
+        target = Target(args.name, TargetKind(args.kind), check_url(args.url), headers)
+        add_target(root, target)
+        print(
+            f"target {target.name} ({target.kind}) -> {target.url} saved in {settings_path(root)}"
+        )
+        for name, value in headers:
+            if not has_reference(value) and redact(name, value) != value:
+                print(
+                    f"console: note: header {name} is stored as written; to keep the secret out "
+                    f"of console.toml write it as ${{VAR}} and set VAR in the environment",
+                    file=sys.stderr,
+                )
+        return 0
+    if action == "remove":
+        remove_target(root, args.name)
+        print(f"target {args.name} removed from {settings_path(root)}")
+        return 0
+    settings = load_settings(root)
+    configured = set(_configured_names(root))
+    rows = [_describe(t, t.name in configured) for t in settings.targets]
+    if args.json:
+        print_json({"targets": rows})
+        return 0
+    width = max(len(t.name) for t in settings.targets)
+    for row in rows:
+        shown = ", ".join(f"{k}: {v}" for k, v in row["headers"].items())
+        extra = "" if row["configured"] else "  (default)"
+        line = f"{row['name']:<{width}}  {row['kind']:<10}  {row['url']}{extra}"
+        print(line + (f"  [{shown}]" if shown else ""))
+    return 0
+
+
+def _configured_names(root: Path) -> list[str]:
+    import tomllib
+
+    try:
+        raw = tomllib.loads(settings_path(root).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    targets = raw.get("targets", {})
+    return list(targets) if isinstance(targets, dict) else []
+
+
+def _describe(t: Target, configured: bool) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "kind": str(t.kind),
+        "url": t.url,
+        "headers": {k: redact(k, v) for k, v in t.headers},
+        "configured": configured,
+    }
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"--header {text!r} must look like NAME=VALUE")
+    return name.strip(), value.strip()

@@ -1,0 +1,161 @@
+"""`console trigger`: run one route once, as the platform would, and follow it to its end."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from console.commands._common import load_project, print_json
+from console.engine import Engine, Event, LogLine, RunRequest, RunStore, history_path
+from console.errors import UsageError
+from console.model import Project, RouteKind, Run, RunState, Target, TargetKind
+from console.settings import Settings, check_url, load_settings
+
+BACKGROUND_PAYLOAD_LIMIT = 256 * 1024  # the platform's limit on a background request body
+
+EXIT_CODES = {
+    RunState.SUCCEEDED: 0,
+    RunState.ACCEPTED: 0,  # a background run on a deployed target: all we can see
+    RunState.FAILED: 1,
+    RunState.TIMED_OUT: 1,
+    RunState.UNREACHABLE: 1,
+    RunState.INTERRUPTED: 1,
+    RunState.CANCELLED: 130,
+    RunState.REFUSED: 2,
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    settings = load_settings(project.root)
+    target = resolve_target(settings, args.target, args.url)
+    request = build_request(args)
+    final = asyncio.run(_trigger(project, settings, target, args.route, request, args))
+    if args.json:
+        print_json(final.to_json())
+    if final.state is RunState.REFUSED:
+        hint = "; add --yes to confirm" if "confirmation" in (final.reason or "") else ""
+        print(f"console: refused: {final.reason}{hint}", file=sys.stderr)
+    return EXIT_CODES.get(final.state, 1)
+
+
+async def prepare_target(engine: Engine, target: Target, args: argparse.Namespace) -> None:
+    """Make the target ready before the run is sent.
+
+    The seam for the dev server: the devserver branch starts it here when the local target does
+    not answer (unless --no-dev). Without that, a local target that does not answer makes the
+    run `unreachable`, with a reason that says how to start the dev server.
+    """
+
+
+async def _trigger(
+    project: Project,
+    settings: Settings,
+    target: Target,
+    path: str,
+    request: RunRequest,
+    args: argparse.Namespace,
+) -> Run:
+    store = RunStore(history_path(project.root))
+    engine = Engine(project, settings, store)
+    unsubscribe = engine.bus.subscribe(_print_progress)
+    try:
+        await engine.start()
+        route, from_path = engine.resolve(path)
+        request = replace(request, params={**from_path, **request.params})
+        if (
+            route.kind is RouteKind.BACKGROUND
+            and request.body is not None
+            and len(request.body) > BACKGROUND_PAYLOAD_LIMIT
+        ):
+            raise UsageError(
+                f"the body is {len(request.body) // 1024} KB; the platform limits a background "
+                "request to 256 KB"
+            )
+        if target.kind is not TargetKind.PRODUCTION or request.confirmed:
+            await prepare_target(engine, target, args)
+        return await engine.run(route, target, request)
+    finally:
+        unsubscribe()
+        await engine.close()
+        store.close()
+
+
+def _print_progress(event: Event) -> None:
+    if not isinstance(event, LogLine) or event.run_id is None:
+        return
+    prefix = "" if event.source == "console" else "  | "
+    print(f"{prefix}{event.text}", file=sys.stderr, flush=True)
+
+
+def resolve_target(settings: Settings, name: str | None, url: str | None) -> Target:
+    """--target NAME, or --url URL (a configured target when the URL is one), or local."""
+    if url is None:
+        return settings.target(name) if name else settings.local
+    base = check_url(url)
+    for t in settings.targets:
+        if t.url.rstrip("/") == base:
+            return t
+    host = urlsplit(base).hostname or ""
+    return Target("url", TargetKind.LOCAL if _loopback(host) else TargetKind.PREVIEW, base)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_request(args: argparse.Namespace) -> RunRequest:
+    body = _read_data(args.data) if args.data is not None else None
+    method = args.method.upper() if args.method else None
+    if method is not None and not method.isalpha():
+        raise UsageError(f"--method {args.method!r} is not an HTTP method")
+    return RunRequest(
+        method=method,
+        body=body,
+        content_type="application/json" if body is not None else None,
+        params=dict(_pairs(args.param, "--param")),
+        query=tuple(_pairs(args.query, "--query")),
+        confirmed=bool(args.yes),
+        force=bool(args.force),
+        retries=not args.no_retries,
+        insecure=bool(args.insecure),
+    )
+
+
+def _read_data(data: str) -> bytes:
+    if data.startswith("@"):
+        path = Path(data[1:])
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"--data {data}: cannot read {path}: {exc.strerror}") from None
+        where = str(path)
+    else:
+        raw = data.encode()
+        where = "--data"
+    try:
+        json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{where} is not valid JSON: {exc}") from None
+    return raw
+
+
+def _pairs(values: list[str], flag: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{flag} {v!r} must look like NAME=VALUE")
+        out.append((name, value))
+    return out
