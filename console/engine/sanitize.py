@@ -1,31 +1,89 @@
-"""Make untrusted log text safe for a terminal: strip escape and control sequences, cap length."""
+"""Make untrusted child-process output safe to show: lenient decoding, no control sequences, cut lines.
+
+Log lines from a dev server may hold anything: colour codes, cursor movement, terminal titles
+(OSC), device control strings, NULs, broken UTF-8, or a single 50 MB line of minified JSON.
+Everything the console shows or stores goes through `sanitize_line` first. The result is
+plain text without markup escaping (the UI escapes when it renders).
+"""
 
 from __future__ import annotations
 
 import re
 
-# OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC (ESC P|X|^|_ ... ESC \), CSI (ESC [ ... final),
-# then any other two-byte escape, then C1 CSI/OSC introducers (0x9b, 0x9d).
-_SEQUENCES = re.compile(
-    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
-    r"|\x1b\[[0-?]*[ -/]*[@-~]?"
-    r"|\x9b[0-?]*[ -/]*[@-~]?"
-    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]?"
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "clean_line",
+    "cut_line",
+    "decode_line",
+    "sanitize_line",
+    "strip_controls",
+]
+
+DEFAULT_MAX_CHARS = 4_000
+"""Lines longer than this (in characters) are cut with a mark saying how much was dropped."""
+
+# One alternation so a line is scanned once. Order matters: the string-type sequences
+# (OSC, DCS, SOS, PM, APC) swallow everything up to their terminator, including bytes that
+# would otherwise look like other sequences; an unterminated one runs to the end of the line,
+# since a terminal would hide that text too.
+_CONTROL = re.compile(
+    r"""
+      (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?                     # CSI ... final byte (7- and 8-bit)
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])               # OSC, DCS, SOS, PM, APC ...
+      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?                 #   ... up to BEL or ST (or the end)
+    | \x1b[ -/]*[0-~]?                                      # other ESC sequences (charset, keypad, RIS)
+    | [\x00-\x08\x0a-\x1f\x7f-\x9f]                         # the remaining C0 (except tab), DEL, C1
+    """,
+    re.VERBOSE,
 )
-# What is left of C0 (except tab), DEL and C1.
-_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+# A cheap first look: most lines hold no control character at all and skip the substitution.
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
-def clean_line(text: str, max_len: int = 4000) -> str:
-    """One display-safe line: no escape sequences, no control characters, at most `max_len`."""
-    text = _SEQUENCES.sub("", text)
+def decode_line(raw: bytes) -> str:
+    """Decode as UTF-8, replacing what is not; bad bytes never stop a stream."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def strip_controls(text: str) -> str:
+    """Remove terminal control sequences and control characters, keeping tabs.
+
+    A carriage return inside a line means the program redrew it (progress bars): keep what a
+    terminal would end up showing, the text after the last non-trailing `\\r`.
+    """
+    if not _ANY_CONTROL.search(text):
+        return text
     if "\r" in text:
-        # A progress bar redraws with CR: what the terminal would finally show is the last part.
-        parts = [p for p in text.split("\r") if p.strip()]
+        parts = [p for p in text.split("\r") if p]
         text = parts[-1] if parts else ""
-    text = _CONTROLS.sub("", text.replace("\t", "    "))
+    return _CONTROL.sub("", text)
+
+
+def cut_line(text: str, max_chars: int = DEFAULT_MAX_CHARS, dropped: int = 0) -> str:
+    """Cut `text` to `max_chars` with a mark; `dropped` counts characters already dropped upstream."""
+    over = len(text) - max_chars
+    if over > 0:
+        text = text[:max_chars]
+        dropped += over
+    if dropped > 0:
+        return f"{text} … [cut {dropped} chars]"
+    return text
+
+
+def sanitize_line(raw: bytes | str, max_chars: int = DEFAULT_MAX_CHARS, dropped: int = 0) -> str:
+    """Decode leniently, strip control sequences, then cut: the one entry point for untrusted lines.
+
+    `dropped` is how many bytes of this line a reader already discarded to bound its memory; it
+    is added to the cut mark so the reader need never hold a whole giant line.
+    """
+    text = decode_line(raw) if isinstance(raw, bytes) else raw
+    return cut_line(strip_controls(text), max_chars, dropped)
+
+
+def clean_line(text: str, max_len: int = DEFAULT_MAX_CHARS) -> str:
+    """One display-safe line (the engine's entry point): no sequences or controls, tabs as spaces."""
+    text = strip_controls(text.replace("\t", "    ")).replace("\t", "    ")
     if len(text) > max_len:
         text = text[: max(0, max_len - 1)] + "…"
     return text

@@ -1,0 +1,191 @@
+"""How fast the dev server supervisor delivers a flood of output, against a plain pipe.
+
+A child prints LINES lines as fast as it can: `cat` of a file holding them, which is faster
+than any dev server and so puts the supervisor itself under test. Figures, all in this run:
+- pipe:        the same `cat` into a plain pipe, read raw to the end (the floor);
+- supervisor:  the same `cat` run as the dev command by DevServer (guard, non-blocking reads,
+               decoding, sanitizing, splitting), until a subscriber has received every line;
+- python:      for scale, a Python child that formats and prints the lines itself, through
+               the supervisor and through a plain pipe.
+The ratio supervisor / pipe is the figure to watch (aim: within 3x). Memory: the peak of
+Python allocations (tracemalloc) while delivering 10x fewer and then all the lines; flat means
+the peak does not grow with the amount of output.
+
+Run: python bench/devlogs.py [--lines N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from console.engine.devserver import DevServer
+from console.engine.events import EventBus
+from console.model import Project, Target, TargetKind
+from console.settings import DevSettings, Settings
+
+# Listens (so the supervisor sees a ready server), then floods when asked to, then waits.
+CHILD = """
+import os, socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(os.environ["PORT"]))); s.listen()
+n = int(sys.argv[1]); w = sys.stdout.write
+for i in range(n):
+    w(f"{i:07d} GET /api/send-emails-background 200 step {i % 3 + 1}/3 sent to user{i}@example.test\\n")
+sys.stdout.flush()
+time.sleep(600)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def read_raw(argv: list[str], expected_lines: int) -> float:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, env={**os.environ, "PORT": str(free_port())}
+    )
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    lines = 0
+    while lines < expected_lines:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            break
+        lines += chunk.count(b"\n")
+    elapsed = time.perf_counter() - start
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    assert lines == expected_lines, (lines, expected_lines)
+    return elapsed
+
+
+startups: list[float] = []  # time to the first line of each supervised run
+
+
+def python_command(child: Path, n: int) -> str:
+    return f"exec {shlex.quote(sys.executable)} {shlex.quote(str(child))} {n}"
+
+
+def cat_command(child: Path, data: Path) -> str:
+    # The child listens and prints nothing (0 lines); `cat` floods the shared output pipe.
+    return f"{python_command(child, 0)[5:]} & cat {shlex.quote(str(data))}; wait"
+
+
+async def supervise(child: Path, command: str, n: int, *, trace: bool = False) -> tuple[float, int]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        targets=(Target("local", TargetKind.LOCAL, url),),
+        dev=DevSettings(command=command, url=url, start_timeout=60),
+    )
+    count = 0
+    done = asyncio.Event()
+    first = 0.0
+
+    def on_line(line: str) -> None:
+        nonlocal count, first
+        if count == 0:
+            first = time.perf_counter()
+        count += 1
+        if count == n:
+            done.set()
+
+    project = Project(root=child.parent, routes=(), problems=())
+    dev = DevServer(project, settings, EventBus(), on_line=on_line)
+    if trace:
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+    start = time.perf_counter()
+    ready = asyncio.create_task(dev.ensure())
+    await asyncio.wait_for(done.wait(), 120)
+    elapsed = time.perf_counter() - start
+    startups.append(first - start)
+    peak = tracemalloc.get_traced_memory()[1] if trace else 0
+    if trace:
+        tracemalloc.stop()
+    await ready
+    await dev.stop()
+    assert count == n
+    return elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=300_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    n = args.lines
+    with tempfile.TemporaryDirectory() as tmp:
+        child = Path(tmp) / "flood.py"
+        child.write_text(CHILD)
+        data = Path(tmp) / "flood.txt"
+        with data.open("wb") as f:
+            subprocess.run(
+                [sys.executable, "-c", CHILD.replace("time.sleep(600)", ""), str(n)],
+                stdout=f,
+                check=True,
+                env={**os.environ, "PORT": str(free_port())},
+            )
+        size = data.stat().st_size
+        small = Path(tmp) / "small.txt"
+        with small.open("wb") as f:
+            subprocess.run(
+                [sys.executable, "-c", CHILD.replace("time.sleep(600)", ""), str(n // 10)],
+                stdout=f,
+                check=True,
+                env={**os.environ, "PORT": str(free_port())},
+            )
+        best = args.repeat
+        pipe = min(read_raw(["cat", str(data)], n) for _ in range(best))
+        sup = min(
+            asyncio.run(supervise(child, cat_command(child, data), n))[0] for _ in range(best)
+        )
+        startup = min(startups)
+        py_pipe = min(read_raw([sys.executable, str(child), str(n)], n) for _ in range(best))
+        py_sup = min(
+            asyncio.run(supervise(child, python_command(child, n), n))[0] for _ in range(best)
+        )
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        _, peak_small = asyncio.run(
+            supervise(child, cat_command(child, small), n // 10, trace=True)
+        )
+        _, peak_full = asyncio.run(supervise(child, cat_command(child, data), n, trace=True))
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"lines: {n:,} ({size / 1e6:.1f} MB), best of {args.repeat}")
+    print(f"pipe: cat -> raw read:            {pipe * 1000:8.1f} ms")
+    print(f"supervisor: cat -> subscriber:    {sup * 1000:8.1f} ms  ({n / sup:,.0f} lines/s)")
+    print(f"ratio supervisor / pipe:          {sup / pipe:8.2f}x")
+    print(
+        f"  of which starting (guard + sh): {startup * 1000:8.1f} ms to the first line; "
+        f"without it {(sup - startup) / pipe:.2f}x"
+    )
+    print(f"python child -> raw read:         {py_pipe * 1000:8.1f} ms")
+    print(f"python child -> supervisor:       {py_sup * 1000:8.1f} ms  ({py_sup / py_pipe:.2f}x)")
+    print(
+        f"peak traced memory: {n // 10:,} lines {peak_small / 1024:.0f} KiB, "
+        f"{n:,} lines {peak_full / 1024:.0f} KiB"
+    )
+    print(
+        f"max RSS: {rss_before / 1024:.1f} MiB before the memory runs, {rss_after / 1024:.1f} MiB after"
+    )
+
+
+if __name__ == "__main__":
+    main()

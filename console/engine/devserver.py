@@ -1,0 +1,355 @@
+"""The local dev server supervisor: attach or start, wait until it answers, stream its lines, stop it.
+
+The dev command never runs as the console's direct child: `process_guard.py` sits between them
+(see its docstring). The guard holds the read end of a *lifeline* pipe whose write end only
+this process has, so however the console ends (even SIGKILL) the guard sees end-of-file and
+takes the dev server's whole process group down: SIGTERM, then SIGKILL after 5 s.
+
+Output (stdout and stderr share one pipe, so their lines keep the order they were written in)
+is read from a non-blocking descriptor in the event loop, split and sanitized by `LineReader`,
+and handed line by line to `on_line`. `drain()` reads whatever is in the pipe right now, so the
+engine can collect a handler's last lines before it closes that run's log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import sys
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from console.engine.dev_command import (
+    DevCommand,
+    dev_url,
+    host_port,
+    missing_packages,
+    resolve_dev_command,
+)
+from console.engine.events import DevServerChanged, DevState, EventBus
+from console.engine.line_reader import LineReader
+from console.errors import DevServerError
+from console.model import Project
+from console.settings import Settings
+
+__all__ = ["DevServer"]
+
+log = logging.getLogger(__name__)
+
+GUARD = Path(__file__).with_name("process_guard.py")
+GRACE_S = 5.0  # SIGTERM, then SIGKILL after this (the guard does it; we only back it up)
+POLL_S = 0.2  # how often to knock on the URL while the server starts
+TAIL_LINES = 12  # last lines kept to explain a failed start or a crash
+READ_SIZE = 1 << 18
+PIPE_SIZE = 1 << 20
+READ_BUDGET = 16  # reads per wake-up, so a flood of output cannot starve the event loop
+
+
+class DevServer:
+    """Supervises the project's dev server for the engine; state changes go out on the bus."""
+
+    def __init__(
+        self,
+        project: Project,
+        settings: Settings,
+        bus: EventBus,
+        *,
+        on_line: Callable[[str], None],
+        max_chars: int = 4000,
+    ) -> None:
+        self.project = project
+        self.settings = settings
+        self.bus = bus
+        self.on_line = on_line
+        self.max_chars = max_chars
+        self.state = DevState.STOPPED
+        self.detail = "not started"
+        self.exit_code: int | None = None
+        self.started_by_us = False
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self._proc: asyncio.subprocess.Process | None = None
+        self._lifeline: int | None = None  # write end; closing it stops the guard
+        self._out: int | None = None  # read end of the output pipe
+        self._reader = LineReader(max_chars)
+        self._eof: asyncio.Event | None = None
+        self._exited: asyncio.Event | None = None
+        self._stopping = False
+        self._lock = asyncio.Lock()
+
+    # -- the public surface ------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Where the dev server answers: `[dev] url`, else the local target's URL."""
+        return dev_url(self.settings)
+
+    @property
+    def pid(self) -> int | None:
+        """The guard's pid while a server we started runs (its process group leader)."""
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None
+
+    async def ensure(self) -> DevState:
+        """Attach when something answers at the URL; otherwise start the command and wait for it."""
+        async with self._lock:
+            if self.state in (DevState.READY, DevState.ATTACHED) and (
+                self.running or self.state is DevState.ATTACHED
+            ):
+                return self.state
+            await self._attach_or_start()
+            return self.state
+
+    async def start(self) -> None:
+        await self.ensure()
+
+    async def stop(self) -> None:
+        """Stop the server we started (the whole process group); detach from one we did not."""
+        async with self._lock:
+            await self._stop()
+
+    async def restart(self) -> None:
+        async with self._lock:
+            if self.state is DevState.ATTACHED:
+                raise DevServerError(
+                    f"the dev server at {self.url} was not started by the console; "
+                    "restart it where it runs"
+                )
+            await self._stop()
+            await self._attach_or_start()
+
+    def drain(self) -> None:
+        """Deliver every complete line already written to the pipe, now."""
+        if self._out is not None:
+            self._read_available(budget=None)
+
+    # -- starting ----------------------------------------------------------------------------
+
+    async def _attach_or_start(self) -> None:
+        url = self.url
+        host, port = host_port(url)
+        if await answers(host, port):
+            self.started_by_us = False
+            self._set(DevState.ATTACHED, f"attached to the server already answering at {url}")
+            return
+        problem = missing_packages(self.project)
+        if problem is not None:
+            self._set(DevState.FAILED, problem)
+            raise DevServerError(problem)
+        try:
+            command = resolve_dev_command(self.project, self.settings)
+        except DevServerError as exc:
+            self._set(DevState.FAILED, str(exc))
+            raise
+        await self._spawn(command)
+        await self._wait_until_ready(command)
+
+    async def _spawn(self, command: DevCommand) -> None:
+        self.tail.clear()
+        self._reader = LineReader(self.max_chars)
+        self.exit_code = None
+        self._stopping = False
+        out_r, out_w = os.pipe()
+        life_r, life_w = os.pipe()
+        env = {**os.environ, **command.env}
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-I",
+                "-S",
+                str(GUARD),
+                *command.argv,
+                stdin=life_r,
+                stdout=out_w,
+                stderr=out_w,
+                cwd=self.project.root,
+                env=env,
+                start_new_session=True,  # away from the terminal's Ctrl+C and job control
+            )
+        except OSError as exc:
+            for fd in (out_r, life_w):
+                os.close(fd)
+            message = f"cannot start the dev server `{command.display}`: {exc.strerror}"
+            self._set(DevState.FAILED, message)
+            raise DevServerError(message) from exc
+        finally:
+            os.close(out_w)
+            os.close(life_r)
+        self._proc = proc
+        self._lifeline = life_w
+        self._out = out_r
+        self.started_by_us = True
+        self._eof = asyncio.Event()
+        self._exited = asyncio.Event()
+        os.set_blocking(out_r, False)
+        with contextlib.suppress(OSError, AttributeError):
+            # A bigger pipe lets a chatty server run ahead instead of waiting on every 64 KiB.
+            fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        asyncio.get_running_loop().add_reader(out_r, self._on_readable)
+        asyncio.get_running_loop().create_task(self._watch(proc), name="dev-server-watch")
+        self._set(DevState.STARTING, f"starting `{command.display}`, waiting for {command.url}")
+
+    async def _wait_until_ready(self, command: DevCommand) -> None:
+        loop = asyncio.get_running_loop()
+        timeout = self.settings.dev.start_timeout
+        deadline = loop.time() + timeout
+        assert self._exited is not None
+        exited = self._exited
+        while True:
+            if exited.is_set():
+                self._proc = None
+                message = (
+                    f"the dev server `{command.display}` exited with code {self.exit_code} "
+                    f"before it answered at {command.url}"
+                )
+                self._set(DevState.FAILED, message, self.exit_code)
+                raise DevServerError(message + self._tail_text())
+            if await answers(command.host, command.port):
+                self._set(DevState.READY, f"`{command.display}` answers at {command.url}")
+                return
+            if loop.time() >= deadline:
+                await self._terminate()
+                message = f"the dev server did not answer at {command.url} within {timeout:g} s"
+                self._set(DevState.FAILED, message, self.exit_code)
+                raise DevServerError(message + self._tail_text())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(exited.wait(), min(POLL_S, max(0.0, deadline - loop.time())))
+
+    def _tail_text(self) -> str:
+        if not self.tail:
+            return "; it printed nothing"
+        return "; its last lines:\n" + "\n".join(f"  {line}" for line in self.tail)
+
+    # -- watching ----------------------------------------------------------------------------
+
+    async def _watch(self, proc: asyncio.subprocess.Process) -> None:
+        code = await proc.wait()
+        # The guard exits after the whole group is gone, so the pipe is at its end; read it out.
+        if self._eof is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._eof.wait(), 1.0)
+        if proc is not self._proc:
+            return
+        self.exit_code = code
+        self._close_pipes()
+        if self._exited is not None:
+            self._exited.set()
+        if not self._stopping and self.state is DevState.READY:
+            last = f": {self.tail[-1]}" if self.tail else ""
+            self._set(
+                DevState.CRASHED, f"the dev server exited with code {code}{last}", exit_code=code
+            )
+
+    def _on_readable(self) -> None:
+        self._read_available(budget=READ_BUDGET)
+
+    def _read_available(self, budget: int | None) -> None:
+        fd = self._out
+        reads = 0
+        while fd is not None and (budget is None or reads < budget):
+            try:
+                data = os.read(fd, READ_SIZE)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            reads += 1
+            if not data:
+                self._deliver(self._reader.flush())
+                self._close_output()
+                return
+            self._deliver(self._reader.feed(data))
+
+    def _deliver(self, lines: list[str]) -> None:
+        if not lines:
+            return
+        self.tail.extend(lines[-TAIL_LINES:])
+        on_line = self.on_line
+        for line in lines:
+            try:
+                on_line(line)
+            except Exception:
+                log.exception("dev server line handler failed")
+
+    # -- stopping ----------------------------------------------------------------------------
+
+    async def _stop(self) -> None:
+        if self.state is DevState.ATTACHED:
+            self._set(
+                DevState.STOPPED,
+                f"detached; the server at {self.url} was not started by the console and keeps running",
+            )
+            return
+        if self._proc is None:
+            if self.state is not DevState.STOPPED:
+                self._set(DevState.STOPPED, "stopped", self.exit_code)
+            return
+        await self._terminate()
+        self._set(DevState.STOPPED, "stopped", self.exit_code)
+
+    async def _terminate(self) -> None:
+        """End the guard and with it the dev server's process group; wait for all of it."""
+        proc = self._proc
+        if proc is None:
+            return
+        self._stopping = True
+        if self._lifeline is not None:
+            os.close(self._lifeline)  # the guard reads end-of-file: SIGTERM, 5 s, SIGKILL
+            self._lifeline = None
+        try:
+            await asyncio.wait_for(proc.wait(), 2 * GRACE_S + 5)
+        except TimeoutError:
+            # A guard that does not finish its job in time is itself killed; the group
+            # leader pid is the guard's child, which we cannot know here, so log it loudly.
+            log.error("the dev server guard %s did not exit; killing it", proc.pid)
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+        if self._exited is not None:
+            await self._exited.wait()
+        self.exit_code = proc.returncode
+        self._proc = None
+
+    def _close_output(self) -> None:
+        if self._out is not None:
+            fd, self._out = self._out, None
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(fd)
+            os.close(fd)
+        if self._eof is not None:
+            self._eof.set()
+
+    def _close_pipes(self) -> None:
+        if self._out is not None:
+            self._read_available(budget=None)
+            self._close_output()
+        if self._lifeline is not None:
+            os.close(self._lifeline)
+            self._lifeline = None
+
+    def _set(self, state: DevState, detail: str, exit_code: int | None = None) -> None:
+        self.state = state
+        self.detail = detail
+        self.bus.publish(DevServerChanged(state, detail, exit_code))
+
+
+async def answers(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Does something accept connections at host:port?
+
+    A TCP connect, not an HTTP request: `next dev` compiles a page on its first request, which
+    can take longer than any sensible probe timeout, and must not be triggered just to look.
+    """
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True

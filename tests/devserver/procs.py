@@ -1,0 +1,62 @@
+"""Find the processes a test started, wherever they ended up, by a mark in their environment.
+
+Every child inherits the environment, so a variable set before starting a dev server marks the
+guard, the shell, npm, node and anything they spawn, even a process that left the group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+
+MARK_VAR = "CONSOLE_TEST_PROC_MARK"
+
+
+def marked(mark: str) -> list[int]:
+    """Live processes whose environment holds MARK_VAR=mark (zombies have no environment)."""
+    needle = f"{MARK_VAR}={mark}".encode()
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+        except OSError:
+            continue
+        if needle in env:
+            found.append(int(name))
+    return found
+
+
+def wait_gone(mark: str, timeout: float) -> list[int]:
+    """Wait until no marked process is left; returns those still there at the timeout."""
+    deadline = time.monotonic() + timeout
+    left = marked(mark)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = marked(mark)
+    return left
+
+
+def kill_marked(mark: str) -> list[int]:
+    """Last resort for a failed test: SIGKILL what is left, so no test leaves a process behind."""
+    left = marked(mark)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def describe(pids: list[int]) -> str:
+    out = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            out.append(f"{pid}: {cmdline}")
+        except OSError:
+            out.append(f"{pid}: (gone)")
+    return "; ".join(out)
