@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
-from console.engine.events import (
+from console.engine import (
     DevServerChanged,
     Event,
     LogLine,

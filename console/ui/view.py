@@ -63,7 +63,7 @@ def route_note(route: Route, target: Target) -> str | None:
 
 def next_fire(route: Route, after: datetime) -> datetime | None:
     """The first fire strictly after `after`, or None (not scheduled, or a schedule we reject)."""
-    if route.schedule is None:
+    if route.schedule is None or route.kind is not RouteKind.SCHEDULED:
         return None
     try:
         fires = next_fires(route.schedule, after, 1)
@@ -200,11 +200,17 @@ def elapsed(run: Run, now: datetime) -> float:
     return max(0.0, (end - run_start(run)).total_seconds())
 
 
-def countdown(run: Run, now: datetime) -> Countdown | None:
-    """Time left before the deadline for a run still going; None once it ended or before it starts."""
+def countdown(run: Run, now: datetime, deadline_at: datetime | None = None) -> Countdown | None:
+    """Time left before the deadline of a run still going (None once it ended or before it starts).
+
+    `deadline_at` is the engine's deadline for the current attempt when it knows one; otherwise
+    the deadline counts from the run's start.
+    """
     if run.state.final or run.state is RunState.QUEUED or run.deadline_s <= 0:
         return None
-    left = run.deadline_s - (now - run_start(run)).total_seconds()
+    if deadline_at is None:
+        deadline_at = run_start(run) + timedelta(seconds=run.deadline_s)
+    left = (deadline_at - now).total_seconds()
     fraction = max(0.0, min(1.0, left / run.deadline_s))
     if left <= 0:
         level = Level.ERROR
@@ -213,6 +219,15 @@ def countdown(run: Run, now: datetime) -> Countdown | None:
     else:
         level = Level.OK
     return Countdown(seconds_left=max(0.0, left), fraction_left=fraction, level=level)
+
+
+def is_live(run: Run, now: datetime) -> bool:
+    """Still going as far as we can tell: not ended, and not an unobservable run past its deadline."""
+    if run.state.final:
+        return False
+    if unobservable(run):
+        return (now - run_start(run)).total_seconds() < run.deadline_s
+    return True
 
 
 def bar(fraction: float, width: int) -> str:
@@ -261,16 +276,16 @@ def next_target(targets: Sequence[Target], current: Target) -> Target | None:
     return None
 
 
-def order_runs(runs: Iterable[Run], keep: int) -> list[Run]:
-    """Newest first; at most `keep` finished runs, and never an active one dropped."""
+def order_runs(runs: Iterable[Run], keep: int, now: datetime) -> list[Run]:
+    """Newest first; at most `keep` runs that ended, and never a live one dropped."""
     ordered = sorted(runs, key=lambda r: r.created_at, reverse=True)
     out: list[Run] = []
-    finished = 0
+    ended = 0
     for r in ordered:
-        if r.state.final:
-            if finished >= keep:
+        if not is_live(r, now):
+            if ended >= keep:
                 continue
-            finished += 1
+            ended += 1
         out.append(r)
     return out
 

@@ -12,9 +12,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from console.engine.events import DevState, LogLine
+from console.engine import DevState, LogLine, RunProgress
 from console.errors import ConsoleError
-from console.model import Project, Run, Severity, Target
+from console.model import Project, RouteKind, Run, Severity, Target
 from console.schedule import parse_cron, timeline
 from console.ui.bindings import Scope, bindings
 from console.ui.inbox import Batch
@@ -73,6 +73,9 @@ class MainScreen(MainActions, Screen[None]):
         return self.query_one(TimelineView)
 
     def on_mount(self) -> None:
+        dev = self.engine.dev
+        self.dev_state = dev.state if dev is not None else None
+        self.scheduler_on = self.engine.scheduler.enabled
         runs = list(self.engine.recent_runs(RECENT_RUNS)) + list(self.engine.active_runs())
         self.runs = {r.id: r for r in runs}
         self._refresh_all()
@@ -111,9 +114,17 @@ class MainScreen(MainActions, Screen[None]):
         self.routes_panel.show(rows, now, self.tz)
 
     def _refresh_runs(self, now: datetime, select: str | None = None) -> None:
-        ordered = order_runs(self.runs.values(), RECENT_RUNS)
+        ordered = order_runs(self.runs.values(), RECENT_RUNS, now)
         self.runs = {r.id: r for r in ordered}
-        self.runs_panel.show(ordered, now, select)
+        self.runs_panel.show(ordered, now, self._progress(), select)
+
+    def _progress(self) -> dict[str, RunProgress]:
+        """The engine's deadlines and retry times of the runs it drives now."""
+        out = {}
+        for run in self.runs.values():
+            if not run.state.final and (p := self.engine.progress(run.id)) is not None:
+                out[run.id] = p
+        return out
 
     def _refresh_timeline(self, now: datetime) -> None:
         view = self.timeline_view
@@ -121,8 +132,8 @@ class MainScreen(MainActions, Screen[None]):
         self._window = (start, end)
         labels, specs = [], []
         for route in self.engine.project.routes:
-            if not route.schedule:
-                continue
+            if route.kind is not RouteKind.SCHEDULED or not route.schedule:
+                continue  # a schedule the platform ignores (config not read) never fires
             try:
                 specs.append(parse_cron(route.schedule))
             except (ConsoleError, ValueError):
@@ -144,7 +155,7 @@ class MainScreen(MainActions, Screen[None]):
         """Called a few times a second: clocks, countdowns, the now line, a new minute."""
         now = self.now
         self._refresh_header(now)
-        self.runs_panel.tick(now)
+        self.runs_panel.tick(now, self._progress())
         self.timeline_view.tick(now)
         minute = (now.day, now.hour, now.minute, 0)
         if minute != self._minute:

@@ -9,8 +9,7 @@ from datetime import datetime, tzinfo
 from textual import work
 from textual.screen import Screen
 
-from console.engine.engine import RunRequest
-from console.engine.events import DevState
+from console.engine import DevState, RunRequest
 from console.errors import ConsoleError
 from console.model import Route, Run, RunState, Target, TargetKind
 from console.schedule import next_fires
@@ -198,9 +197,8 @@ class MainActions(Screen[None]):
             return
         try:
             if restart:
-                await dev.restart()
-            else:
-                await dev.ensure()
+                await dev.stop()
+            await dev.ensure()
         except ConsoleError as exc:
             self.notify(str(exc), severity="error")
 
@@ -230,7 +228,7 @@ class MainActions(Screen[None]):
         run = self._selected_run()
         if run is None:
             return
-        full = self.engine.store.get(run.id) or run
+        full = self.engine.get(run.id) or run
         self.app.push_screen(RunDetailScreen(full, self.now, self.tz))
 
     # --- log --------------------------------------------------------------------------------
@@ -250,7 +248,7 @@ class MainActions(Screen[None]):
         if run is None or log.run_filter == run.id:
             log.show_run(None)
             return
-        full = self.engine.store.get(run.id) or run
+        full = self.engine.get(run.id) or run
         log.show_run(run.id, full.logs)
 
     def action_copy_log(self) -> None:

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from console.engine.events import DevState
+from console.engine import DevState
 from console.model import Target, TargetKind
 from console.ui.text import clean_line
 

@@ -39,7 +39,12 @@ STATE_STYLE = {
     RunState.INTERRUPTED: "dim",
 }
 # Fixed columns after the route (which takes what is left, its problem mark included).
-COLUMNS = (("kind", "kind", 10), ("schedule", "schedule", 12), ("next", "next", 5), ("last", "last run", 9))
+COLUMNS = (
+    ("kind", "kind", 10),
+    ("schedule", "schedule", 12),
+    ("next", "next", 5),
+    ("last", "last run", 11),
+)
 
 
 def short_route(route: str) -> str:
@@ -170,7 +175,7 @@ class RoutesPanel(Vertical):
             cell = Text("▲ ", style="bold yellow")
         cell.append(shorten(short_route(clean_line(r.route)), width - 2), style="")
         last = (
-            Text(shorten(row.note, 9), style="italic yellow")
+            Text(shorten(row.note, 11), style="italic yellow")
             if row.note
             else state_text(row.last_state)
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from console.engine import RunProgress
 from console.model import Run, TargetKind
 from console.ui.bindings import Scope, bindings
 from console.ui.text import clean_line, shorten
@@ -21,6 +22,7 @@ from console.ui.view import (
     countdown,
     duration_label,
     elapsed,
+    is_live,
     seconds_left_label,
     unobservable,
 )
@@ -40,9 +42,14 @@ COLUMNS = (
 )
 
 
-def deadline_text(run: Run, now: datetime) -> Text:
+def deadline_text(run: Run, now: datetime, progress: RunProgress | None = None) -> Text:
     """The countdown: a bar of the time left and the seconds, warning at 20%, error at 0."""
-    left = countdown(run, now)
+    if progress is not None and progress.next_attempt_at is not None:
+        wait = max(0.0, (progress.next_attempt_at - now).total_seconds())
+        return Text(f"retry {progress.attempt + 1} in {seconds_left_label(wait)}", style="yellow")
+    if unobservable(run) and not is_live(run, now):
+        return Text("deadline passed", style="dim")
+    left = countdown(run, now, progress.deadline_at if progress else None)
     if left is None:
         return Text("")
     style = LEVEL_STYLE[left.level]
@@ -82,6 +89,7 @@ class RunsPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.runs: list[Run] = []
+        self.progress: Mapping[str, RunProgress] = {}
         self.now = datetime(1970, 1, 1, tzinfo=UTC)
         self._route_width = 0
         self.border_title = "runs"
@@ -112,15 +120,23 @@ class RunsPanel(Vertical):
                 table.add_column(label, key=key, width=w or width)
             self._fill()
 
-    def show(self, runs: Sequence[Run], now: datetime, select: str | None = None) -> None:
+    def show(
+        self,
+        runs: Sequence[Run],
+        now: datetime,
+        progress: Mapping[str, RunProgress],
+        select: str | None = None,
+    ) -> None:
         """Replace the runs; `select` moves the cursor to that run (a run just triggered)."""
         self.runs = list(runs)
         self.now = now
+        self.progress = progress
         self._fill(select)
 
-    def tick(self, now: datetime) -> None:
+    def tick(self, now: datetime, progress: Mapping[str, RunProgress]) -> None:
         """Move the clocks of runs still going, without rebuilding the table."""
         self.now = now
+        self.progress = progress
         table = self.table
         if not table.columns:
             return
@@ -128,7 +144,7 @@ class RunsPanel(Vertical):
             if run.state.final:
                 continue
             table.update_cell(run.id, "elapsed", duration_label(elapsed(run, now)))
-            table.update_cell(run.id, "deadline", deadline_text(run, now))
+            table.update_cell(run.id, "deadline", deadline_text(run, now, progress.get(run.id)))
         self._subtitle()
 
     def _fill(self, select: str | None = None) -> None:
@@ -159,7 +175,7 @@ class RunsPanel(Vertical):
             "" if run.http_status is None else str(run.http_status),
             str(run.attempts) if run.attempts else "",
             duration_label(elapsed(run, self.now)),
-            deadline_text(run, self.now),
+            deadline_text(run, self.now, self.progress.get(run.id)),
         ]
 
     def _subtitle(self) -> None:
