@@ -68,6 +68,10 @@ class ConsoleApp(App[int]):
             )
         await self.engine.start()
         self._engine_open = True
+
+    def on_ready(self) -> None:
+        """The screen is up: load the runs, start the clocks, the dev server and the watcher."""
+        self.main.load()
         self.set_interval(self.flush_seconds, self.flush)
         self.set_interval(self.tick_seconds, self.main.tick)
         if self.start_dev and self.engine.dev is not None:
@@ -111,7 +115,9 @@ class ConsoleApp(App[int]):
         """Every key of the bindings table, with the same description, then Textual's own."""
         for key in palette_keys():
             node = self if key.scope is Scope.APP else self.main
-            yield SystemCommand(key.description, f"key: {key.keys}", partial(self.run_action, key.action, node))
+            yield SystemCommand(
+                key.description, f"key: {key.keys}", partial(self.run_action, key.action, node)
+            )
         for command in super().get_system_commands(screen):
             if command.title != "Quit":
                 yield command

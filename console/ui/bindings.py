@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 class Scope(StrEnum):
@@ -48,8 +48,16 @@ KEYS: tuple[Key, ...] = (
         show=False,
         palette=False,
     ),
-    Key("filter_routes", "slash", "filter_routes", "filter", "Filter the routes by text", show=False),
-    Key("switch_target", "p", "switch_target", "preview/prod", "Switch between preview and production"),
+    Key(
+        "filter_routes", "slash", "filter_routes", "filter", "Filter the routes by text", show=False
+    ),
+    Key(
+        "switch_target",
+        "p",
+        "switch_target",
+        "preview/prod",
+        "Switch between preview and production",
+    ),
     Key("local", "l", "local_target", "local", "Go back to the local target"),
     Key("next_fires", "n", "next_fires", "next", "Show the next 10 fires of the selected route"),
     Key("scheduler", "s", "toggle_scheduler", "scheduler", "Turn the local scheduler on or off"),
@@ -108,7 +116,7 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-def bindings(scope: Scope) -> list[Binding]:
+def bindings(scope: Scope) -> list[BindingType]:
     """The Textual bindings of one scope; widget scopes point at the main screen's actions."""
     prefix = "screen." if scope in (Scope.LOG, Scope.ROUTES, Scope.RUNS) else ""
     return [

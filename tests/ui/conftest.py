@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from console.engine import Engine, FakeClock, RunStore
 from console.model import Project, Target, TargetKind
 from console.project import discover
-from console.settings import Settings
+from console.settings import Settings, UiSettings
 from console.ui.app import ConsoleApp, create_app
 from tests.ui.server import RecordingServer, serving
 
@@ -44,9 +44,14 @@ def prod_server() -> Iterator[RecordingServer]:
 
 
 def settings_for(
-    root: Path, local: str, production: str, keys: Mapping[str, str] | None = None
+    root: Path,
+    local: str,
+    production: str,
+    keys: Mapping[str, str] | None = None,
+    max_log_lines: int = 10_000,
 ) -> Settings:
     return Settings(
+        ui=UiSettings(max_log_lines=max_log_lines),
         targets=(
             Target("local", TargetKind.LOCAL, local),
             Target("preview", TargetKind.PREVIEW, "http://127.0.0.1:9/preview-never-sent"),
@@ -72,11 +77,12 @@ def make_app(
         keys: Mapping[str, str] | None = None,
         project: Project | None = None,
         clock: Any = None,
+        max_log_lines: int = 10_000,
         **kwargs: Any,
     ) -> ConsoleApp:
         store = RunStore(tmp_path / f"history-{len(stores)}.sqlite3")
         stores.append(store)
-        settings = settings_for(tmp_path, local_server.url, prod_server.url, keys)
+        settings = settings_for(tmp_path, local_server.url, prod_server.url, keys, max_log_lines)
         engine = Engine(project or acme, settings, store, clock=clock)
         kwargs.setdefault("start_dev", False)
         return create_app(engine, tz=BERLIN, clock=clock or engine.clock, **kwargs)

@@ -79,7 +79,9 @@ async def test_rerun_on_production_asks_again(
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
-        await wait_for(pilot, lambda: bool(app.main.runs) and app.main.runs_panel.runs[0].state.final)
+        await wait_for(
+            pilot, lambda: bool(app.main.runs) and app.main.runs_panel.runs[0].state.final
+        )
         await pilot.press("l")  # the rerun goes where the run went, whatever the current target
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))

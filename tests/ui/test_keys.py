@@ -205,7 +205,9 @@ async def test_d_attaches_to_a_dev_server_that_already_answers(
         header = app.main.query_one(HeaderBar)
         assert header.state is not None and header.state.dev is DevState.STOPPED
         await pilot.press("d")
-        await wait_for(pilot, lambda: header.state is not None and header.state.dev is DevState.ATTACHED)
+        await wait_for(
+            pilot, lambda: header.state is not None and header.state.dev is DevState.ATTACHED
+        )
         await pilot.press("d")  # not ours: it says so and leaves it alone
         await pilot.pause()
         assert any("outside the console" in str(n.message) for n in app._notifications)

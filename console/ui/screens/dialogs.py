@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -17,7 +19,7 @@ from console.ui.text import clean_line
 class ConfirmDialog(ModalScreen[bool]):
     """Send a request to production? `y` sends; `n`, escape and the default button do not."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "send", "send", show=True),
         Binding("n,escape", "dont", "don't send", show=True),
     ]
@@ -70,7 +72,7 @@ def _param_hint(param: Param) -> str:
 class ParamsDialog(ModalScreen[dict[str, str] | None]):
     """Ask for a route's dynamic segments; escape gives None (nothing is sent)."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, route: str, params: tuple[Param, ...]) -> None:
         super().__init__(classes="dialog")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -43,10 +44,10 @@ def keys_table(keymap: Mapping[str, str]) -> Table:
 class HelpScreen(ModalScreen[None]):
     """Lists every key; escape, `?` or `q` closes it."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "close", "close")]
 
     def __init__(self, keymap: Mapping[str, str]) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(classes="dialog -wide")
         self.keymap = dict(keymap)
 
     def compose(self) -> ComposeResult:
@@ -55,8 +56,9 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(keys_table(self.keymap), id="keys")
             yield Static(
-                Text("Remap any key by its id in console.toml [keys], e.g. trigger = \"t,x\".")
-                .append("  esc closes", style="dim")
+                Text(
+                    'Remap any key by its id in console.toml [keys], e.g. trigger = "t,x".'
+                ).append("  esc closes", style="dim")
             )
 
     def action_close(self) -> None:

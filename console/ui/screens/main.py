@@ -14,7 +14,7 @@ from textual.widgets import Footer
 
 from console.engine import DevState, LogLine, RunProgress
 from console.errors import ConsoleError
-from console.model import Project, RouteKind, Run, Severity, Target
+from console.model import Project, RouteKind, Run, Severity, Target, TargetKind
 from console.schedule import parse_cron, timeline
 from console.ui.bindings import Scope, bindings
 from console.ui.inbox import Batch
@@ -76,6 +76,10 @@ class MainScreen(MainActions, Screen[None]):
         dev = self.engine.dev
         self.dev_state = dev.state if dev is not None else None
         self.scheduler_on = self.engine.scheduler.enabled
+        self._refresh_all()
+
+    def load(self) -> None:
+        """Show the runs history has (after the engine marked a dead process's runs)."""
         runs = list(self.engine.recent_runs(RECENT_RUNS)) + list(self.engine.active_runs())
         self.runs = {r.id: r for r in runs}
         self._refresh_all()
@@ -111,7 +115,12 @@ class MainScreen(MainActions, Screen[None]):
             self._next_fires,
             last_runs_by_route(self.runs.values()),
         )
-        self.routes_panel.show(rows, now, self.tz)
+        panel = self.routes_panel
+        panel.show(rows, now, self.tz)
+        panel.border_subtitle = {
+            TargetKind.PRODUCTION: "scheduled routes run on schedule only",
+            TargetKind.PREVIEW: "scheduled routes do not run on previews",
+        }.get(self.target.kind, "")
 
     def _refresh_runs(self, now: datetime, select: str | None = None) -> None:
         ordered = order_runs(self.runs.values(), RECENT_RUNS, now)

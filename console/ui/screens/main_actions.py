@@ -180,7 +180,9 @@ class MainActions(Screen[None]):
     def action_dev_server(self) -> None:
         dev = self.engine.dev
         if dev is None:
-            self.notify("No dev server to run: set [dev] command in console.toml.", severity="warning")
+            self.notify(
+                "No dev server to run: set [dev] command in console.toml.", severity="warning"
+            )
             return
         if dev.state is DevState.ATTACHED and not dev.started_by_us:
             self.notify(
@@ -266,4 +268,3 @@ class MainActions(Screen[None]):
 
     def action_problems(self) -> None:
         self.app.push_screen(ProblemsScreen(self.engine.project.problems))
-

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -38,7 +39,7 @@ def fires_table(fires: Sequence[datetime], now: datetime, tz: tzinfo) -> Table:
 class NextFiresDialog(ModalScreen[None]):
     """Read-only; any of escape, enter, `n` or `q` closes it."""
 
-    BINDINGS = [Binding("escape,enter,n,q", "close", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,n,q", "close", "close")]
 
     def __init__(
         self,
@@ -63,7 +64,7 @@ class NextFiresDialog(ModalScreen[None]):
             yield Static(title, id="dialog-title")
             about = Text()
             about.append(clean_line(self.schedule), style="bold cyan")
-            about.append(f"  {clean_line(self.description)} (UTC)", style="cyan")
+            about.append(f"  {clean_line(self.description)}", style="cyan")
             yield Static(about)
             if self.fires:
                 yield Static(fires_table(self.fires, self.now, self.tz), id="fires")

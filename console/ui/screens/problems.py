@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
@@ -18,7 +19,7 @@ from console.ui.text import clean_line
 class ProblemsScreen(ModalScreen[None]):
     """Lists problems; escape, `e` or `q` closes it."""
 
-    BINDINGS = [Binding("escape,e,q", "close", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,e,q", "close", "close")]
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__(classes="dialog -wide")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Log, Static
@@ -28,7 +29,8 @@ def run_fields(run: Run, now: datetime, tz: tzinfo) -> Table:
 
     table.add_row("route", Text(clean_line(run.route), style="bold"))
     table.add_row("request", Text(f"{run.method} {clean_line(run.url)}"))
-    table.add_row("target", Text(f"{clean_line(run.target)} ({run.target_kind})"))
+    kind = "" if run.target == str(run.target_kind) else f" ({run.target_kind})"
+    table.add_row("target", Text(clean_line(run.target) + kind))
     state = state_text(run.state)
     if run.http_status is not None:
         state.append(f"  HTTP {run.http_status}", style="bold")
@@ -50,7 +52,7 @@ def run_fields(run: Run, now: datetime, tz: tzinfo) -> Table:
 class RunDetailScreen(ModalScreen[None]):
     """Shows one run; escape, `v` or `q` closes it."""
 
-    BINDINGS = [Binding("escape,v,q", "close", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,v,q", "close", "close")]
 
     def __init__(self, run: Run, now: datetime, tz: tzinfo | None = None) -> None:
         super().__init__(classes="dialog -wide")

@@ -23,7 +23,10 @@ _DEV_STYLE = {
 }
 
 
-_KIND_BADGE = {TargetKind.LOCAL: "bold black on green3", TargetKind.PREVIEW: "bold black on yellow3"}
+_KIND_BADGE = {
+    TargetKind.LOCAL: "bold black on green3",
+    TargetKind.PREVIEW: "bold black on yellow3",
+}
 
 
 @dataclass(frozen=True)

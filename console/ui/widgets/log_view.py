@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from rich.cells import cell_len, chop_cells
 from rich.style import Style
@@ -71,7 +72,13 @@ class LogView(ScrollView, can_focus=True):
     """Shows log entries; keeps at most `max_lines`; follows the end while `follow` is on."""
 
     BINDINGS = bindings(Scope.LOG)
-    COMPONENT_CLASSES = {"log--time", "log--dev", "log--run", "log--console", "log--match"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "log--time",
+        "log--dev",
+        "log--run",
+        "log--console",
+        "log--match",
+    }
     DEFAULT_CSS = """
     LogView {
         background: $surface;
@@ -125,6 +132,11 @@ class LogView(ScrollView, can_focus=True):
     def add(self, lines: Iterable[tuple[datetime, str, str | None, str]], dropped: int = 0) -> None:
         """Append lines given as (at, source, run_id, text); `dropped` counts lines lost before."""
         fresh = [self._entry(at, src, run_id, text) for at, src, run_id, text in lines]
+        if dropped and len(fresh) >= self.max_lines:
+            # Make room for the note about the gap, or the bounded deque pushes it out at once.
+            cut = len(fresh) - self.max_lines + 1
+            dropped += cut
+            fresh = fresh[cut:]
         if dropped and fresh:
             # Say so where the gap is: a burst bigger than the screen keeps only its end.
             note = f"… {dropped:,} lines skipped (more than {self.max_lines:,} at once)"
@@ -146,9 +158,7 @@ class LogView(ScrollView, can_focus=True):
         else:
             at = datetime.now(UTC)
             self._run_entries = deque(maxlen=self.max_lines)
-            self._run_entries.extend(
-                self._entry(at, "console", run_id, line) for line in history
-            )
+            self._run_entries.extend(self._entry(at, "console", run_id, line) for line in history)
         self._rebuild()
         self._update_titles()
 
@@ -274,7 +284,9 @@ class LogView(ScrollView, can_focus=True):
         if self.text_filter:
             parts.append(f"/{self.text_filter}")
         self.border_title = " · ".join(parts)
-        state = "following" if self.follow else f"paused · {self.new_while_paused:,} new · f follows"
+        state = (
+            "following" if self.follow else f"paused · {self.new_while_paused:,} new · f follows"
+        )
         if self.wrap:
             state += " · wrap"
         self.border_subtitle = state

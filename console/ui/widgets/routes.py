@@ -19,7 +19,6 @@ from console.ui.view import (
     RouteRow,
     fire_label,
     in_words,
-    local_label,
     matches,
     schedule_description,
 )
@@ -41,10 +40,15 @@ STATE_STYLE = {
 # Fixed columns after the route (which takes what is left, its problem mark included).
 COLUMNS = (
     ("kind", "kind", 10),
-    ("schedule", "schedule", 12),
+    ("schedule", "schedule", 11),
     ("next", "next", 5),
-    ("last", "last run", 11),
+    ("last", "last run", 14),
 )
+# The table's short form of `route_note`; the detail line and a toast say it in full.
+SHORT_NOTE = {
+    "runs on schedule only": "schedule only",
+    "does not run on previews": "not on preview",
+}
 
 
 def short_route(route: str) -> str:
@@ -95,7 +99,12 @@ class RoutesPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter routes (enter keeps, esc clears)", id="routes-filter")
-        table: RoutesTable = RoutesTable(id="routes-table", cursor_type="row", zebra_stripes=True, cursor_foreground_priority="renderable")
+        table: RoutesTable = RoutesTable(
+            id="routes-table",
+            cursor_type="row",
+            zebra_stripes=True,
+            cursor_foreground_priority="renderable",
+        )
         yield table
         yield Static("", id="route-detail")
 
@@ -175,7 +184,7 @@ class RoutesPanel(Vertical):
             cell = Text("▲ ", style="bold yellow")
         cell.append(shorten(short_route(clean_line(r.route)), width - 2), style="")
         last = (
-            Text(shorten(row.note, 11), style="italic yellow")
+            Text(SHORT_NOTE.get(row.note, shorten(row.note, 14)), style="italic yellow")
             if row.note
             else state_text(row.last_state)
         )
@@ -185,7 +194,7 @@ class RoutesPanel(Vertical):
         return [
             cell,
             Text(str(r.kind), style=KIND_STYLE[r.kind]),
-            Text(shorten(r.schedule or "", 12), style="cyan") if r.schedule else Text("—", "dim"),
+            Text(shorten(r.schedule or "", 11), style="cyan") if r.schedule else Text("—", "dim"),
             next_fire,
             last,
         ]
@@ -236,14 +245,17 @@ def detail_text(row: RouteRow, now: datetime, tz: tzinfo) -> Text:
     """The line under the table: the schedule in words, the next fire in UTC and local time."""
     r = row.route
     text = Text(no_wrap=True, overflow="ellipsis", end="")
-    text.append(clean_line(r.route), style="bold")
+    text.append(short_route(clean_line(r.route)), style="bold")
+    if row.note:
+        text.append(f"  {row.note}", style="italic yellow")
     if r.schedule:
         text.append(f"  {schedule_description(r.schedule)}", style="cyan")
     if row.next_fire is not None:
-        text.append(f"  next {row.next_fire.astimezone(UTC):%H:%M} UTC", style="bold")
-        text.append(f" ({local_label(row.next_fire, tz)}, {in_words(row.next_fire - now)})")
-    if row.note:
-        text.append(f"  {row.note}", style="italic yellow")
+        utc = row.next_fire.astimezone(UTC)
+        local = row.next_fire.astimezone(tz)
+        text.append(f"  next {utc:%a %H:%M} UTC", style="bold")
+        text.append(f" · {local:%a %H:%M} {local.tzname() or ''}".rstrip())
+        text.append(f" · {in_words(row.next_fire - now)}")
     if not r.schedule:
         text.append(f"  {r.kind} · {clean_line(r.file)}:{r.line}", style="dim")
     return text

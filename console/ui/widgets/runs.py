@@ -95,7 +95,12 @@ class RunsPanel(Vertical):
         self.border_title = "runs"
 
     def compose(self) -> ComposeResult:
-        yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True, cursor_foreground_priority="renderable")
+        yield RunsTable(
+            id="runs-table",
+            cursor_type="row",
+            zebra_stripes=True,
+            cursor_foreground_priority="renderable",
+        )
         yield Static("No runs yet: select a route and press t to trigger it.", id="runs-empty")
 
     @property

@@ -73,9 +73,11 @@ def axis_labels(start: datetime, end: datetime, buckets: int) -> str:
         if t >= start:
             col = column_of(t, start, end, buckets)
             label = "╵" + t.astimezone(UTC).strftime(fmt)
-            if col is not None and col + len(label) <= buckets:
-                if all(c == " " for c in line[max(0, col - 1) : col + len(label) + 1]):
-                    line[col : col + len(label)] = list(label)
+            free = col is not None and col + len(label) <= buckets
+            if free and col is not None:
+                free = all(c == " " for c in line[max(0, col - 1) : col + len(label) + 1])
+            if free and col is not None:
+                line[col : col + len(label)] = list(label)
         t += step
     return "".join(line)
 
@@ -138,9 +140,7 @@ class TimelineView(ScrollView, can_focus=False):
 
     def _titles(self) -> None:
         d = self.data
-        self.border_title = (
-            f"timeline · {self.zoom_label} from {d.start.astimezone(UTC):%a %H:%M} UTC"
-        )
+        self.border_title = f"timeline · {self.zoom_label} · UTC"
         self.border_subtitle = "│ 1 fire  ┃ 2-4  █ 5+ · z zoom"
         if not d.labels:
             self.border_subtitle = "no scheduled routes"
