@@ -12,12 +12,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from console.commands._common import load_project, print_json
-from console.engine import Engine, Event, LogLine, RunRequest, RunStore, history_path
+from console.engine import (
+    DevServerChanged,
+    Engine,
+    Event,
+    LogLine,
+    RunRequest,
+    RunStore,
+    history_path,
+)
+from console.engine.dev_command import dev_url, host_port
 from console.errors import UsageError
-from console.model import Project, RouteKind, Run, RunState, Target, TargetKind
+from console.model import Project, Run, RunState, Target, TargetKind
 from console.settings import Settings, check_url, load_settings
-
-BACKGROUND_PAYLOAD_LIMIT = 256 * 1024  # the platform's limit on a background request body
 
 EXIT_CODES = {
     RunState.SUCCEEDED: 0,
@@ -40,18 +47,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(final.to_json())
     if final.state is RunState.REFUSED:
-        hint = "; add --yes to confirm" if "confirmation" in (final.reason or "") else ""
-        print(f"console: refused: {final.reason}{hint}", file=sys.stderr)
+        print(f"console: refused: {final.reason}", file=sys.stderr)
     return EXIT_CODES.get(final.state, 1)
 
 
 async def prepare_target(engine: Engine, target: Target, args: argparse.Namespace) -> None:
-    """Make the target ready before the run is sent.
+    """Start the dev server when the run goes to it and nothing answers there (unless --no-dev).
 
-    The seam for the dev server: the devserver branch starts it here when the local target does
-    not answer (unless --no-dev). Without that, a local target that does not answer makes the
-    run `unreachable`, with a reason that says how to start the dev server.
+    `engine.close()` stops a server started here. With --no-dev, a local target that does not
+    answer makes the run `unreachable`, with a reason that says how to start the dev server.
     """
+    dev = engine.dev
+    if args.no_dev or dev is None or target.kind is not TargetKind.LOCAL:
+        return
+    if host_port(target.url) == host_port(dev_url(engine.settings)):
+        await dev.ensure()
 
 
 async def _trigger(
@@ -69,25 +79,20 @@ async def _trigger(
         await engine.start()
         route, from_path = engine.resolve(path)
         request = replace(request, params={**from_path, **request.params})
-        if (
-            route.kind is RouteKind.BACKGROUND
-            and request.body is not None
-            and len(request.body) > BACKGROUND_PAYLOAD_LIMIT
-        ):
-            raise UsageError(
-                f"the body is {len(request.body) // 1024} KB; the platform limits a background "
-                "request to 256 KB"
-            )
+        engine.check(route, target, request)  # a usage error starts nothing
         if target.kind is not TargetKind.PRODUCTION or request.confirmed:
             await prepare_target(engine, target, args)
         return await engine.run(route, target, request)
     finally:
+        await engine.close()  # on Ctrl+C this records the run as cancelled, and says so
         unsubscribe()
-        await engine.close()
         store.close()
 
 
 def _print_progress(event: Event) -> None:
+    if isinstance(event, DevServerChanged):
+        print(f"dev server {event.state}: {event.detail}", file=sys.stderr, flush=True)
+        return
     if not isinstance(event, LogLine) or event.run_id is None:
         return
     prefix = "" if event.source == "console" else "  | "

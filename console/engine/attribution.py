@@ -1,41 +1,132 @@
-"""Which run a dev server log line belongs to, when that can be told."""
+"""Which run a dev server log line belongs to, when that can be told.
+
+`next dev` (13.4) prints a handler's console output with nothing that says which request it
+came from, and no per-request line either. What it does print, and what newer versions add:
+
+- `- wait compiling /api/x (client and server)...` (13.4) or `○ Compiling /api/x ...` (14+):
+  the route pattern, the first time a route is requested;
+- `- error pages/api/x.js (3:8) @ handler` (13.4) or `⨯ pages/api/x.js ...` (14+), then the
+  stack and a code frame, indented: a handler that threw;
+- `POST /api/x 200 in 12ms` (some versions and servers): one line per request, after it ends.
+
+So, in order: a line that names a route or path goes to the in-flight run it names (none named
+in flight: global only); the stack or code frame that follows such a line stays with it; with
+exactly one local run in flight every other line belongs to that run; with several, a line
+that names nothing stays in the global log. A handler may log just after it answered (and the
+line may arrive after the answer did), so a run that ended less than `linger_s` ago still takes
+lines when no run is in flight.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from console.model import Run, RunState, TargetKind
 
+__all__ = ["Hint", "LogAttributor", "hint_of"]
+
+_REQUEST = re.compile(
+    r"^\s*(?:[-⨯✓○]\s+)?(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s+(/\S*)\s+\d{3}\s+in\s+\d"
+)
+_COMPILING = re.compile(r"^\s*(?:-\s+wait\s+|○\s+)compiling\s+(/\S*)", re.IGNORECASE)
+_ERROR_FILE = re.compile(
+    r"^\s*(?:-\s+error\s+|⨯\s+)(?:\./)?((?:src/)?pages/\S+?)\.(?:[cm]?[jt]sx?)\b", re.IGNORECASE
+)
+# What follows an error line and belongs to the same error: indented stack and object lines,
+# the code frame (`>  3 | throw ...`, `    |   ^`), closing braces, the message line.
+_CONTINUATION = re.compile(r"^(?:\s|>\s*\d*\s*\||\d+\s*\||}|-\s+error\s|⨯\s)")
+
+_STICKY = timedelta(seconds=2)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a line says about the request it belongs to."""
+
+    path: str | None = None  # a concrete URL path, from a request line
+    route: str | None = None  # a route pattern, from a compile or error line
+
+
+def hint_of(text: str) -> Hint | None:
+    """The route or path a dev server line names, if it names one."""
+    if m := _REQUEST.match(text):
+        return Hint(path=urlsplit(m.group(1)).path)
+    if m := _COMPILING.match(text):
+        return Hint(route=m.group(1))
+    if m := _ERROR_FILE.match(text):
+        route = m.group(1).split("pages", 1)[1]
+        if route.endswith("/index"):
+            route = route[: -len("/index")] or "/"
+        return Hint(route=route)
+    return None
+
+
+def _names(hint: Hint, run: Run) -> bool:
+    if hint.route is not None:
+        return hint.route == run.route
+    return hint.path == urlsplit(run.url).path
+
 
 class LogAttributor:
-    """Attributes a dev server line to a run that is being served locally.
+    """Attributes dev server lines to local runs; remembers runs that just ended, briefly."""
 
-    A line naming a running route's path goes to that route's newest running run; otherwise,
-    when exactly one local run is in flight, every line goes to it (next dev prints the
-    handler's console output without saying which request it came from).
-    """
+    def __init__(self, linger_s: float = 1.0) -> None:
+        self.linger = timedelta(seconds=linger_s)
+        self._ended: dict[str, Run] = {}
+        self._sticky: tuple[str | None, datetime | None] | None = None
 
-    def attribute(self, text: str, active: Sequence[Run]) -> str | None:
-        running = [
-            r for r in active if r.target_kind is TargetKind.LOCAL and r.state is RunState.RUNNING
-        ]
-        if not running:
-            return None
-        named = [r for r in running if _mentions(text, r.route)]
-        if named:
-            return max(named, key=lambda r: (r.started_at or r.created_at, r.id)).id
+    def finished(self, run: Run) -> None:
+        """A run ended: it may still take late lines for `linger_s` after `run.finished_at`."""
+        if run.target_kind is TargetKind.LOCAL and run.finished_at is not None:
+            self._ended[run.id] = run
+
+    def attribute(self, text: str, active: Sequence[Run], at: datetime | None = None) -> str | None:
+        running = sorted(
+            (
+                r
+                for r in active
+                if r.target_kind is TargetKind.LOCAL and r.state is RunState.RUNNING
+            ),
+            key=lambda r: (r.started_at or r.created_at, r.id),
+        )
+        ended = self._lingering(at, {r.id for r in active})
+        hint = hint_of(text)
+        if hint is not None:
+            named = [r for r in running if _names(hint, r)] or [
+                r for r in reversed(ended) if _names(hint, r)
+            ]
+            # Two runs of the same route: the one sent first is answered first, as a rule.
+            run_id = named[0].id if named else None
+            self._sticky = (run_id, at)
+            return run_id
+        if self._sticky is not None and _CONTINUATION.match(text):
+            run_id, since = self._sticky
+            alive = run_id is None or any(r.id == run_id for r in (*running, *ended))
+            recent = since is None or at is None or at - since <= _STICKY
+            if alive and recent:
+                self._sticky = (run_id, at)
+                return run_id
+        self._sticky = None
         if len(running) == 1:
             return running[0].id
+        if not running and len(ended) == 1:
+            return ended[0].id
         return None
 
-
-def _mentions(text: str, route: str) -> bool:
-    if "[" in route:
-        route = route.split("[", 1)[0]
-        return len(route) > 1 and route in text
-    idx = text.find(route)
-    if idx < 0:
-        return False
-    end = idx + len(route)
-    # "/api/a" must not match "/api/ab".
-    return end == len(text) or not (text[end].isalnum() or text[end] in "-_")
+    def _lingering(self, at: datetime | None, active_ids: set[str]) -> list[Run]:
+        """Runs that ended within `linger` of `at`, oldest end first; forgets older ones."""
+        if at is None:
+            self._ended.clear()
+            return []
+        keep = {
+            run_id: r
+            for run_id, r in self._ended.items()
+            if r.finished_at is not None and at - r.finished_at <= self.linger
+        }
+        self._ended = keep
+        ended = [r for r in keep.values() if r.id not in active_ids]
+        return sorted(ended, key=lambda r: r.finished_at or r.created_at)

@@ -56,9 +56,15 @@ class FakeClock:
         self._notify()
         await fut
 
-    async def advance(self, seconds: float) -> None:
-        """Move time forward, waking every sleeper due on the way, in order."""
+    async def advance(self, seconds: float, *, jump: bool = False) -> None:
+        """Move time forward, waking every sleeper due on the way, in order.
+
+        With `jump`, time moves first and the sleepers wake late, all seeing the new time: what
+        a suspended machine does.
+        """
         target = self._now + timedelta(seconds=seconds)
+        if jump:
+            self._now = target
         while self._heap and self._heap[0][0] <= target:
             when, _, fut = heapq.heappop(self._heap)
             self._now = max(self._now, when)

@@ -46,7 +46,9 @@ POLL_S = 0.2  # how often to knock on the URL while the server starts
 TAIL_LINES = 12  # last lines kept to explain a failed start or a crash
 READ_SIZE = 1 << 18
 PIPE_SIZE = 1 << 20
-READ_BUDGET = 16  # reads per wake-up, so a flood of output cannot starve the event loop
+READ_BUDGET = 16
+SETTLE_QUIET_S = 0.05  # see settle()
+SETTLE_MOST_S = 0.5  # reads per wake-up, so a flood of output cannot starve the event loop
 
 
 class DevServer:
@@ -78,6 +80,7 @@ class DevServer:
         self._eof: asyncio.Event | None = None
         self._exited: asyncio.Event | None = None
         self._stopping = False
+        self._bytes_read = 0
         self._lock = asyncio.Lock()
 
     # -- the public surface ------------------------------------------------------------------
@@ -128,6 +131,25 @@ class DevServer:
         """Deliver every complete line already written to the pipe, now."""
         if self._out is not None:
             self._read_available(budget=None)
+
+    async def settle(self, quiet_s: float = SETTLE_QUIET_S, most_s: float = SETTLE_MOST_S) -> None:
+        """Drain, then keep draining until the output has been quiet for `quiet_s` (at most `most_s`).
+
+        A handler often logs right after it answered (`res.json(...); console.log("done")`);
+        those lines reach the pipe a moment after the answer reaches the engine. Waiting for a
+        short quiet spell lets them land in the run they belong to.
+        """
+        loop = asyncio.get_running_loop()
+        end = loop.time() + most_s
+        while self._out is not None:
+            before = self._bytes_read
+            self.drain()
+            if loop.time() >= end:
+                return
+            await asyncio.sleep(min(quiet_s, max(0.0, end - loop.time())))
+            self.drain()
+            if self._bytes_read == before:
+                return
 
     # -- starting ----------------------------------------------------------------------------
 
@@ -260,6 +282,7 @@ class DevServer:
             except OSError:
                 data = b""
             reads += 1
+            self._bytes_read += len(data)
             if not data:
                 self._deliver(self._reader.flush())
                 self._close_output()

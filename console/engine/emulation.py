@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 
 from console.engine.request import RunRequest
 from console.engine.routing import build_url, fill_path
+from console.errors import UsageError
 from console.model import Route, RouteKind, RunState, Target, TargetKind
 from console.settings import Limits
 
 CLOCKWORK_HEADERS = (("user-agent", "Netlify Clockwork"), ("x-nf-event", "schedule"))
+BACKGROUND_BODY_LIMIT = 256 * 1024  # the platform's limit on a background request's payload
 DEFAULT_METHOD = {RouteKind.API: "GET", RouteKind.BACKGROUND: "POST", RouteKind.SCHEDULED: "POST"}
 # The next fire of a cron string after an instant; None (or an exception) when it cannot tell.
 NextFire = Callable[[str, datetime], "datetime | None"]
@@ -65,11 +67,20 @@ def plan_request(
     next_fire: NextFire,
 ) -> Plan:
     """The request the platform (or its caller) would send; raises UsageError on bad params."""
+    body = request.body
+    if (
+        route.kind is RouteKind.BACKGROUND
+        and body is not None
+        and len(body) > BACKGROUND_BODY_LIMIT
+    ):
+        raise UsageError(
+            f"the body is {len(body):,} bytes; the platform takes at most "
+            f"{BACKGROUND_BODY_LIMIT:,} (256 KB) for a background route"
+        )
     path = fill_path(route, request.params)
     url = build_url(target.url, path, request.query)
     method = (request.method or DEFAULT_METHOD[route.kind]).upper()
     headers = list(target.headers)
-    body = request.body
     note = None
     if body is not None:
         headers.append(("content-type", request.content_type or "application/json"))

@@ -34,7 +34,7 @@ def find_route(routes: Sequence[Route], path: str) -> tuple[Route, dict[str, str
         matches.sort(key=lambda m: m[0])
         return matches[0][1], matches[0][2]
     known = [r.route for r in routes]
-    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.75)
     if close:
         hint = "closest: " + ", ".join(close)
     elif known:

@@ -41,6 +41,9 @@ _CONTROL = re.compile(
 _ANY_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
+_MARK = re.compile(r" … \[cut \d+ chars\]$")
+
+
 def decode_line(raw: bytes) -> str:
     """Decode as UTF-8, replacing what is not; bad bytes never stop a stream."""
     return raw.decode("utf-8", errors="replace")
@@ -61,8 +64,16 @@ def strip_controls(text: str) -> str:
 
 
 def cut_line(text: str, max_chars: int = DEFAULT_MAX_CHARS, dropped: int = 0) -> str:
-    """Cut `text` to `max_chars` with a mark; `dropped` counts characters already dropped upstream."""
+    """Cut `text` to `max_chars` with a mark; `dropped` counts characters already dropped upstream.
+
+    A line that already carries a mark within the limit is left alone, so cutting twice (the
+    supervisor, then the engine) does not cut the mark.
+    """
     over = len(text) - max_chars
+    if over > 0 and not dropped:
+        m = _MARK.search(text, max_chars)
+        if m is not None and m.start() <= max_chars:
+            return text
     if over > 0:
         text = text[:max_chars]
         dropped += over
@@ -82,8 +93,12 @@ def sanitize_line(raw: bytes | str, max_chars: int = DEFAULT_MAX_CHARS, dropped:
 
 
 def clean_line(text: str, max_len: int = DEFAULT_MAX_CHARS) -> str:
-    """One display-safe line (the engine's entry point): no sequences or controls, tabs as spaces."""
-    text = strip_controls(text.replace("\t", "    ")).replace("\t", "    ")
+    """Untrusted text for one cell or line of output: no controls, tabs as spaces, at most `max_len`.
+
+    Unlike `sanitize_line` it never grows past `max_len` (an ellipsis, no mark): for table
+    columns and the console's own lines.
+    """
+    text = strip_controls(text).replace("\t", "    ")
     if len(text) > max_len:
         text = text[: max(0, max_len - 1)] + "…"
     return text

@@ -13,7 +13,7 @@ from console.project.const_value import ConstValue, Unread, read_exported_const
 from console.project.cron_check import cron_problems
 from console.project.js_values import js_string, js_type, truthy
 from console.project.source import Source
-from console.project.syntax import describe_error, first_error, parse
+from console.project.syntax import parse, syntax_error
 
 SCHEDULED = "experimental-scheduled"
 BACKGROUND = "experimental-background"
@@ -31,7 +31,6 @@ class FileFacts:
     line: int
     problems: tuple[Problem, ...]
     path: str | None = None  # a Netlify function's `config.path`
-    parsed: bool = False
 
 
 def problem_at(source: Source, node: Node, severity: Severity, code: str, message: str) -> Problem:
@@ -50,16 +49,16 @@ class Reading:
         self.source = source
         self.tree = parse(source.data, source.rel)
         self.problems: list[Problem] = []
-        error = first_error(self.tree.root_node)
+        error = syntax_error(self.tree.root_node)
         if error is not None:
+            (row, column), phrase = error
             self.problems.append(
-                problem_at(
-                    source,
-                    error,
+                source.problem(
+                    row,
+                    column,
                     Severity.ERROR,
                     "syntax-error",
-                    f"{source.rel} does not parse ({describe_error(error)}): "
-                    "the build would fail on it",
+                    f"{source.rel} does not parse ({phrase}): the build would fail on it",
                 )
             )
         self.config = read_exported_const(self.tree.root_node, "config")
@@ -88,7 +87,7 @@ def analyse_next_route(source: Source, *, index_route: bool) -> FileFacts:
             config.node,
             Severity.ERROR if advanced else Severity.WARNING,
             "config-ignored",
-            f"{config.what} is not read by the platform: config is ignored and {_SYNC}",
+            f"{config.what} is not read by the platform{config.hint}: config is ignored and {_SYNC}",
         )
         return _facts(reading, RouteKind.API, None, config)
     if config is None:
@@ -103,15 +102,18 @@ def _facts(
     kind: RouteKind,
     schedule: str | None,
     config: ConstValue | Unread | None,
-    path: str | None = None,
 ) -> FileFacts:
-    line = config.node.start_point[0] + 1 if isinstance(config, ConstValue) else 1
-    return FileFacts(kind, schedule, line, tuple(reading.problems), path, parsed=True)
+    line = config.node.start_point[0] + 1 if config is not None else 1
+    return FileFacts(kind, schedule, line, tuple(reading.problems))
 
 
 def _unexported_mention(reading: Reading) -> None:
-    match = _ADVANCED.search(reading.source.data)
-    if match is None:
+    """An advanced type spelled in code (not in a comment) with no config export to carry it."""
+    for match in _ADVANCED.finditer(reading.source.data):
+        node = reading.root.descendant_for_byte_range(match.start(), match.end())
+        if node is None or node.type != "comment":
+            break
+    else:
         return
     line, column = reading.source.position_of_offset(match.start())
     reading.problems.append(
@@ -156,8 +158,14 @@ def _judge_next_config(reading: Reading, config: ConstValue) -> tuple[RouteKind,
             message = f"config is {js_type(value)}: the build fails when it looks for its type"
             severity = Severity.ERROR
         else:
-            message = f"config is a {js_type(value)}, not an object: nothing in it is read and {_SYNC}"
-            severity = Severity.ERROR if mentions_advanced(reading.source.data) else Severity.WARNING
+            kind = js_type(value)
+            article = "an" if kind[0] in "aeiou" else "a"
+            message = (
+                f"config is {article} {kind}, not an object: nothing in it is read and {_SYNC}"
+            )
+            severity = (
+                Severity.ERROR if mentions_advanced(reading.source.data) else Severity.WARNING
+            )
         reading.add(config.node, severity, "config-ignored", message)
         return RouteKind.API, None
     route_type: Any = value.get("type")
@@ -243,7 +251,7 @@ def analyse_app_route(source: Source) -> tuple[Problem, ...]:
     if node is not None:
         reading.add(
             node,
-            Severity.ERROR,
+            Severity.ERROR if mentions_advanced(source.data) else Severity.WARNING,
             "app-router",
             "App Router route handlers cannot be background or scheduled (the platform never "
             f"examines app/ routes): type is ignored and {_SYNC}; use pages/api or a Netlify "

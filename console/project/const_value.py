@@ -62,13 +62,19 @@ class Unread:
 
     node: Node
     what: str
+    hint: str = ""  # why, in brackets, after "is not read by the platform"
+
+
+LITERALS_ONLY = " (only literal values are)"
+CONST_ONLY = " (only `export const` is)"
 
 
 class _Unsupported(Exception):
-    def __init__(self, node: Node, what: str) -> None:
+    def __init__(self, node: Node, what: str, hint: str = "") -> None:
         super().__init__(what)
         self.node = node
         self.what = what
+        self.hint = hint
 
 
 def read_exported_const(root: Node, name: str) -> ConstValue | Unread | None:
@@ -93,7 +99,7 @@ def read_exported_const(root: Node, name: str) -> ConstValue | Unread | None:
             try:
                 value = _extract(init)
             except _Unsupported as exc:
-                return Unread(exc.node, exc.what)
+                return Unread(exc.node, exc.what, exc.hint)
             except RecursionError:
                 return Unread(init, "a value nested this deeply")
             return ConstValue(value, init, _members(init))
@@ -130,7 +136,10 @@ def _other_export(root: Node, name: str) -> Unread | None:
 
 def _other_export_statement(item: Node, name: str) -> Unread | None:
     declaration = item.child_by_field_name("declaration")
-    if declaration is not None and declaration.type in ("lexical_declaration", "variable_declaration"):
+    if declaration is not None and declaration.type in (
+        "lexical_declaration",
+        "variable_declaration",
+    ):
         keyword = declaration.children[0].type
         for declarator in declaration.named_children:
             if declarator.type != "variable_declarator":
@@ -139,14 +148,16 @@ def _other_export_statement(item: Node, name: str) -> Unread | None:
             if ident is None:
                 continue
             if ident.type == "identifier" and node_text(ident) == name and keyword != "const":
-                return Unread(declaration, f"`export {keyword} {name}` (only `export const` is read)")
+                return Unread(declaration, f"`export {keyword} {name}`", CONST_ONLY)
             if ident.type != "identifier" and re.search(rf"\b{name}\b", node_text(ident)):
-                return Unread(ident, f"a destructured `export const {node_text(ident)}`")
+                return Unread(
+                    ident, f"a destructured `export const {node_text(ident)}`", CONST_ONLY
+                )
         return None
     if declaration is not None and declaration.type == "function_declaration":
         ident = declaration.child_by_field_name("name")
         if ident is not None and node_text(ident) == name:
-            return Unread(declaration, f"`export function {name}` (only `export const` is read)")
+            return Unread(declaration, f"`export function {name}`", CONST_ONLY)
         return None
     for clause in item.named_children:
         if clause.type != "export_clause":
@@ -155,9 +166,7 @@ def _other_export_statement(item: Node, name: str) -> Unread | None:
             alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
             if alias is not None and node_text(alias) == name:
                 source = " ... from" if item.child_by_field_name("source") is not None else ""
-                return Unread(
-                    spec, f"`export {{ {node_text(spec)} }}{source}` (only `export const` is read)"
-                )
+                return Unread(spec, f"`export {{ {node_text(spec)} }}{source}`", CONST_ONLY)
     return None
 
 
@@ -170,7 +179,7 @@ def _commonjs_export(item: Node, name: str) -> Unread | None:
         return None
     text = re.sub(r"\s+", "", node_text(left))
     if text in (f"module.exports.{name}", f"exports.{name}"):
-        return Unread(left, f"`{text} = ...` (only `export const` is read)")
+        return Unread(left, f"`{text} = ...`", CONST_ONLY)
     return None
 
 
@@ -199,17 +208,24 @@ def _extract(node: Node) -> Any:
     if kind == "object":
         return _object(node)
     if kind == "satisfies_expression":
-        raise _Unsupported(node, "`satisfies` (older Next.js versions do not read it)")
+        keyword = next((c for c in node.children if c.type == "satisfies"), node)
+        raise _Unsupported(
+            keyword, "`satisfies`", " with older Next.js versions, which it reads config with"
+        )
     if kind == "identifier":
         return _identifier(node)
-    raise _Unsupported(node, _describe(node))
+    if kind == "as_expression":
+        # Point at `as`, the part the author has to delete, not at the start of the object.
+        keyword = next((c for c in node.children if c.type == "as"), node)
+        raise _Unsupported(keyword, *_describe(node))
+    raise _Unsupported(node, *_describe(node))
 
 
 def _identifier(node: Node) -> Any:
     text = node_text(node)
     if text == "undefined":
         return UNDEFINED
-    raise _Unsupported(node, f"the identifier `{text}` (only literal values are read)")
+    raise _Unsupported(node, f"the identifier `{text}`", LITERALS_ONLY)
 
 
 def _object(node: Node) -> dict[str, Any]:
@@ -233,11 +249,13 @@ def _object(node: Node) -> dict[str, Any]:
             raise _Unsupported(child, f"the spread `{_short(child)}`")
         elif child.type == "shorthand_property_identifier":
             text = node_text(child)
-            raise _Unsupported(child, f"the shorthand property `{{ {text} }}` (write `{text}: ...`)")
+            raise _Unsupported(
+                child, f"the shorthand property `{{ {text} }}` (write `{text}: ...`)"
+            )
         elif child.type == "method_definition":
             raise _Unsupported(child, "a method")
         else:
-            raise _Unsupported(child, _describe(child))
+            raise _Unsupported(child, *_describe(child))
     return result
 
 
@@ -349,17 +367,16 @@ _DESCRIPTIONS = {
 }
 
 
-def _describe(node: Node) -> str:
+def _describe(node: Node) -> tuple[str, str]:
+    """What a node is, for "<what> is not read by the platform<hint>", and the hint."""
     if node.type == "as_expression":
         target = node.children[-1]
         if target.type == "const":
-            return "`as const`"
-        return f"`as {_short(target)}`"
-    if node.type == "type_assertion":
-        return "the type assertion `<T>x`"
+            return "`as const`", ""
+        return f"`as {_short(target)}`", ""
     label = _DESCRIPTIONS.get(node.type)
     if label in ("the expression", "the call"):
-        return f"{label} `{_short(node)}` (only literal values are read)"
+        return f"{label} `{_short(node)}`", LITERALS_ONLY
     if label is not None:
-        return label
-    return f"`{_short(node)}` (only literal values are read)"
+        return label, ""
+    return f"`{_short(node)}`", LITERALS_ONLY

@@ -26,6 +26,4 @@ def cron_problems(
         else:
             message = f"Invalid schedule {expr!r}: {exc}"
         return [Problem(file, line, column, Severity.ERROR, "invalid-cron", message)]
-    return [
-        Problem(file, line, column, Severity.WARNING, w.code, w.message) for w in spec.warnings
-    ]
+    return [Problem(file, line, column, Severity.WARNING, w.code, w.message) for w in spec.warnings]

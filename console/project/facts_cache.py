@@ -22,7 +22,7 @@ def clear() -> None:
 
 
 def analysed(
-    path: Path,
+    path: str | Path,
     rel: str,
     key: tuple[object, ...],
     analyse: Callable[[Source], T],

@@ -63,7 +63,7 @@ def analyse_function(source: Source, name: str, toml_schedule: str | None) -> Fi
     if schedule is None and toml_schedule is not None:
         schedule = toml_schedule
     kind = _kind(schedule, background)
-    return FileFacts(kind, schedule, line, tuple(reading.problems), path, parsed=True)
+    return FileFacts(kind, schedule, line, tuple(reading.problems), path)
 
 
 def _kind(schedule: str | None, background: bool) -> RouteKind:
@@ -81,7 +81,7 @@ def _ignored(reading: Reading, config: Unread) -> None:
         config.node,
         Severity.ERROR if mentions_advanced(data) else Severity.WARNING,
         "config-ignored",
-        f"{config.what} is not read by the platform: {consequence}",
+        f"{config.what} is not read by the platform{config.hint}: {consequence}",
     )
 
 
@@ -225,9 +225,14 @@ def _require_declarator(declarator: Node, direct: set[str], namespaces: set[str]
     if value.type == "member_expression":  # const schedule = require('@netlify/functions').schedule
         obj = value.child_by_field_name("object")
         prop = value.child_by_field_name("property")
-        if obj is not None and _is_require(obj) and prop is not None and node_text(prop) == "schedule":
-            if target.type == "identifier":
-                direct.add(node_text(target))
+        if (
+            obj is not None
+            and _is_require(obj)
+            and prop is not None
+            and node_text(prop) == "schedule"
+            and target.type == "identifier"
+        ):
+            direct.add(node_text(target))
         return
     if not _is_require(value):
         return
@@ -235,7 +240,10 @@ def _require_declarator(declarator: Node, direct: set[str], namespaces: set[str]
         namespaces.add(node_text(target))
     elif target.type == "object_pattern":
         for part in target.named_children:
-            if part.type == "shorthand_property_identifier_pattern" and node_text(part) == "schedule":
+            if (
+                part.type == "shorthand_property_identifier_pattern"
+                and node_text(part) == "schedule"
+            ):
                 direct.add("schedule")
             elif part.type == "pair_pattern":
                 key = part.child_by_field_name("key")
@@ -253,4 +261,3 @@ def _is_require(node: Node) -> bool:
         return False
     first = args.named_children[0] if args.named_children else None
     return first is not None and first.type == "string" and decode_string(first) == HELPER_MODULE
-

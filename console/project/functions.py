@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from console.model import Problem, Route, RouteKind, RouteSource, Severity
@@ -78,7 +79,7 @@ def netlify_functions(
             chosen.path,
             chosen.rel,
             ("function", name, toml_schedule),
-            lambda source, n=name, s=toml_schedule: analyse_function(source, n, s),
+            partial(analyse_function, name=name, toml_schedule=toml_schedule),
             use_cache=use_cache,
         )
         if isinstance(result, Problem):

@@ -42,9 +42,7 @@ def read_netlify_toml(root: Path) -> NetlifyToml:
     try:
         data = tomllib.loads(source.data.decode("utf-8", "replace"))
     except tomllib.TOMLDecodeError as exc:
-        return NetlifyToml(
-            problems=(_toml_error(exc),), present=True, files=("netlify.toml",)
-        )
+        return NetlifyToml(problems=(_toml_error(exc),), present=True, files=("netlify.toml",))
     functions = data.get("functions")
     functions = functions if isinstance(functions, dict) else {}
     build = data.get("build")
@@ -60,9 +58,7 @@ def read_netlify_toml(root: Path) -> NetlifyToml:
         text = value if isinstance(value, str) else str(value)
         line, column = _locate_schedule(source, pattern, text)
         schedules.append(TomlSchedule(pattern, text, line, column))
-    return NetlifyToml(
-        directory.strip("/") or ".", tuple(schedules), (), True, ("netlify.toml",)
-    )
+    return NetlifyToml(directory.strip("/") or ".", tuple(schedules), (), True, ("netlify.toml",))
 
 
 def _toml_error(exc: tomllib.TOMLDecodeError) -> Problem:
@@ -96,7 +92,10 @@ def _locate_schedule(source: Source, pattern: str, schedule: str) -> tuple[int, 
     for number, line in enumerate(lines, start=1):
         if line.lstrip().startswith("["):
             header = _HEADER.match(line)
-            in_table = header is not None and _header_path(header.group(1)) == ["functions", pattern]
+            in_table = header is not None and _header_path(header.group(1)) == [
+                "functions",
+                pattern,
+            ]
             continue
         key = _SCHEDULE_KEY.match(line)
         if in_table and key:

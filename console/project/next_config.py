@@ -15,6 +15,7 @@ from console.project.syntax import node_text, parse
 DEFAULT_PAGE_EXTENSIONS = ("tsx", "ts", "jsx", "js")
 CONFIG_NAMES = ("next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts")
 _KEY = "pageExtensions"
+_KEY_NODES = ("pair", "assignment_expression", "shorthand_property_identifier")
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,9 @@ def _page_extensions(source: Source) -> NextConfig:
     stack = [tree.root_node]
     while stack:
         node = stack.pop()
-        if node.type in ("pair", "assignment_expression", "shorthand_property_identifier"):
-            if _names_key(node):
-                found.append(node)
-                continue
+        if node.type in _KEY_NODES and _names_key(node):
+            found.append(node)
+            continue
         stack.extend(reversed(node.children))
     if not found:
         return NextConfig(file=source.rel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from console.model import Problem, Route, RouteKind, RouteSource, Severity
@@ -14,7 +15,7 @@ from console.project.walk import Walk
 
 @dataclass(frozen=True)
 class _PageFile:
-    path: Path
+    path: str
     rel: str  # relative to the project
     route: str
     extension_rank: int  # position of its extension in pageExtensions
@@ -69,9 +70,7 @@ def next_api_routes(
             chosen.path,
             chosen.rel,
             ("next", route_path == "/api"),
-            lambda source, index=route_path == "/api": analyse_next_route(
-                source, index_route=index
-            ),
+            partial(analyse_next_route, index_route=route_path == "/api"),
             use_cache=use_cache,
         )
         if isinstance(result, Problem):
@@ -95,14 +94,14 @@ def next_api_routes(
 def _page_files(
     root: Path, pages: Path, extensions: tuple[str, ...], walk: Walk
 ) -> list[_PageFile]:
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[str, str]] = []
     api = pages / "api"
     if api.is_dir():
         found.extend(walk.files(api))
     for ext in extensions:  # `pages/api.ts` is the route /api too
         single = pages / f"api.{ext}"
         if single.is_file():
-            found.append((single, single.relative_to(root).as_posix()))
+            found.append((str(single), single.relative_to(root).as_posix()))
     pages_rel = pages.relative_to(root).as_posix()
     result: list[_PageFile] = []
     for path, rel in found:
@@ -132,7 +131,7 @@ def app_route_problems(
     names = {f"route.{ext}" for ext in extensions}
     problems: list[Problem] = []
     for path, rel in walk.files(app):
-        if path.name not in names:
+        if rel.rsplit("/", 1)[-1] not in names:
             continue
         files.append(rel)
         result = analysed(path, rel, ("app",), analyse_app_route, use_cache=use_cache)

@@ -62,9 +62,7 @@ def read_package(root: Path) -> PackageInfo:
     dev = scripts.get("dev") if isinstance(scripts, dict) else None
     spec = _runtime_spec(data)
     position = _locate(source, RUNTIME_PACKAGE) if spec and asks_for_v5(spec) else None
-    return PackageInfo(
-        True, manager, dev if isinstance(dev, str) else None, position, spec, ()
-    )
+    return PackageInfo(True, manager, dev if isinstance(dev, str) else None, position, spec, ())
 
 
 def _package_manager(root: Path) -> str:
@@ -109,7 +107,9 @@ def asks_for_v5(spec: str) -> bool:
     if spec.startswith("npm:"):
         spec = spec.rsplit("@", 1)[-1]
     for alternative in spec.split("||"):
-        comparators = re.findall(r"(<=|>=|<|>|=|\^|~)?\s*v?(\d+|[xX*])((?:\.[\dxX*]+)*)", alternative)
+        comparators = re.findall(
+            r"(<=|>=|<|>|=|\^|~)?\s*v?(\d+|[xX*])((?:\.[\dxX*]+)*)", alternative
+        )
         if not comparators:
             continue
         highest = -1

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from console.model import Problem, Severity
 
-MAX_BYTES = 1024 * 1024  # larger files are not read: a route file that big is generated or a mistake
+MAX_BYTES = (
+    1024 * 1024
+)  # larger files are not read: a route file that big is generated or a mistake
 _SNIFF = 8192  # bytes looked at for a NUL, the same sniff git uses to call a file binary
 
 
@@ -43,14 +45,20 @@ class Source:
         return Problem(self.rel, line, column, severity, code, message)
 
 
-def read_source(path: Path, rel: str) -> Source | Problem:
+def read_source(path: str | Path, rel: str) -> Source | Problem:
     """Read a file for analysis, or explain in a `not-read` warning why it was not read."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_BYTES:
-            return _not_read(rel, f"{rel} is larger than 1 MB ({size:,} bytes) and was not read")
         with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                return _not_read(
+                    rel, f"{rel} is larger than 1 MB ({size:,} bytes) and was not read"
+                )
+            # Ask for what fstat promised (plus one byte to notice growth), not for 1 MB: a
+            # read(n) buffer is allocated at size n up front.
+            data = fh.read(size + 1)
+            if size < len(data) <= MAX_BYTES:  # it grew since fstat: read up to the limit
+                data += fh.read(MAX_BYTES + 1 - len(data))
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return _not_read(rel, f"{rel} could not be read: {reason}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 import tree_sitter_typescript
@@ -14,13 +15,23 @@ SCRIPT_EXTENSIONS = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".m
 
 
 @cache
+def _language(typescript: bool) -> Language:
+    if typescript:
+        return Language(tree_sitter_typescript.language_typescript())
+    return Language(tree_sitter_typescript.language_tsx())
+
+
+_local = threading.local()  # a Parser is not safe to share between threads (the UI's workers)
+
+
 def _parser(typescript: bool) -> Parser:
-    grammar = (
-        tree_sitter_typescript.language_typescript()
-        if typescript
-        else tree_sitter_typescript.language_tsx()
-    )
-    return Parser(Language(grammar))
+    parsers: dict[bool, Parser] | None = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    parser = parsers.get(typescript)
+    if parser is None:
+        parser = parsers[typescript] = Parser(_language(typescript))
+    return parser
 
 
 def grammar_for(name: str) -> bool:
@@ -50,17 +61,36 @@ def first_error(root: Node) -> Node | None:
             return node
 
 
-def describe_error(node: Node) -> str:
-    """A short phrase for a syntax error node: what is missing or what was not expected."""
+def syntax_error(root: Node) -> tuple[tuple[int, int], str] | None:
+    """Where the first syntax error is (0-based row, byte column) and a phrase for it.
+
+    tree-sitter wraps what it could not place in an ERROR node; the token it gave up on is that
+    node's last leaf. When the last child is a whole construct, the trouble is what follows.
+    """
+    node = first_error(root)
+    if node is None:
+        return None
     if node.is_missing:
-        return f"missing `{node.type}`"
-    text = (node.text or b"").decode("utf-8", "replace").strip()
+        return (node.start_point.row, node.start_point.column), f"missing `{node.type}`"
+    last = node.children[-1] if node.children else node
+    if last.child_count == 0:
+        return (last.start_point.row, last.start_point.column), f"unexpected {_quote(last)}"
+    following = node.next_sibling
+    if following is not None:
+        return (following.start_point.row, following.start_point.column), (
+            f"unexpected {_quote(following)}"
+        )
+    return (node.end_point.row, node.end_point.column), "unexpected end of file"
+
+
+def _quote(node: Node) -> str:
+    text = node_text(node).strip()
     first = text.splitlines()[0] if text else ""
     if not first:
-        return "unexpected end of input"
+        return "end of file"
     if len(first) > 30:
         first = first[:27] + "..."
-    return f"unexpected `{first}`"
+    return f"`{first}`"
 
 
 def node_text(node: Node) -> str:

@@ -17,17 +17,17 @@ class Walk:
     root: Path
     problems: list[Problem] = field(default_factory=list)
 
-    def files(self, start: Path) -> Iterator[tuple[Path, str]]:
+    def files(self, start: Path) -> Iterator[tuple[str, str]]:
         """(path, relative) for every file under `start`, sorted per folder, loops cut."""
         seen: set[tuple[int, int]] = set()
-        yield from self._folder(start, self._rel(start), seen)
+        yield from self._folder(str(start), self._rel(start), seen)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
     def _folder(
-        self, folder: Path, rel: str, seen: set[tuple[int, int]]
-    ) -> Iterator[tuple[Path, str]]:
+        self, folder: str, rel: str, seen: set[tuple[int, int]]
+    ) -> Iterator[tuple[str, str]]:
         try:
             info = os.stat(folder)
             key = (info.st_dev, info.st_ino)
@@ -56,6 +56,6 @@ class Walk:
             except OSError:
                 continue
             if is_dir:
-                yield from self._folder(Path(entry.path), child_rel, seen)
+                yield from self._folder(entry.path, child_rel, seen)
             elif is_file:
-                yield Path(entry.path), child_rel
+                yield entry.path, child_rel

@@ -15,8 +15,12 @@ MARK_VAR = "CONSOLE_TEST_PROC_MARK"
 
 
 def marked(mark: str) -> list[int]:
-    """Live processes whose environment holds MARK_VAR=mark (zombies have no environment)."""
+    """Live processes whose environment holds MARK_VAR=mark or MARK_VAR=mark.<more>.
+
+    (Zombies have no environment: they are dead, only not yet reaped.)
+    """
     needle = f"{MARK_VAR}={mark}".encode()
+    sub = needle + b"."
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == os.getpid():
@@ -26,7 +30,7 @@ def marked(mark: str) -> list[int]:
                 env = f.read().split(b"\0")
         except OSError:
             continue
-        if needle in env:
+        if any(e == needle or e.startswith(sub) for e in env):
             found.append(int(name))
     return found
 

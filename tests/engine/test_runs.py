@@ -373,7 +373,7 @@ async def test_hundreds_of_runs_at_once(make_engine: EngineFactory, server: Scri
 
 
 async def test_dev_lines_are_sanitized_and_attributed_to_the_running_run(
-    make_engine: EngineFactory, server: ScriptedServer
+    make_engine: EngineFactory, server: ScriptedServer, clock: FakeClock
 ) -> None:
     release = threading.Event()
     server.reply("/api/hello", Reply(hang=release))
@@ -387,6 +387,7 @@ async def test_dev_lines_are_sanitized_and_attributed_to_the_running_run(
     assert "hello: start " in engine.store.get(run.id).logs  # type: ignore[union-attr]
     release.set()
     await _settled(engine, run.id)
+    await clock.advance(5)  # past the attributor's short linger for late lines
     engine.on_dev_line("after")
     assert (
         next(e for e in rec.events if isinstance(e, LogLine) and e.text == "after").run_id is None
@@ -441,3 +442,21 @@ async def _retry_pending(engine: object, run_id: str, attempt: int) -> None:
         return p is not None and p.attempt == attempt and p.next_attempt_at is not None
 
     await _until(waiting)
+
+
+async def test_a_background_body_over_256_kb_is_refused_before_anything_is_recorded(
+    make_engine: EngineFactory, server: ScriptedServer
+) -> None:
+    engine = make_engine()
+    big = b"[" + b"1," * (128 * 1024) + b"1]"
+    with pytest.raises(
+        UsageError,
+        match=r"the body is 262,147 bytes; the platform takes at most 262,144 \(256 KB\)",
+    ):
+        engine.submit(BACKGROUND, engine.settings.local, RunRequest(body=big))
+    assert engine.store.recent(1) == []
+    ok = await engine.run(
+        BACKGROUND, engine.settings.local, RunRequest(body=b"[" + b"1," * 1000 + b"1]")
+    )
+    assert ok.state is RunState.SUCCEEDED
+    assert server.received[0].body.startswith(b"[1,1,")

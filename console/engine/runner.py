@@ -1,0 +1,266 @@
+"""One run on its way: its attempts, deadlines, retries and state changes, recorded as they happen."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import httpx
+
+from console.engine.clock import Clock
+from console.engine.emulation import Plan, judge
+from console.engine.events import EventBus, LogLine, RunChanged
+from console.engine.executor import Outcome, send_attempt
+from console.engine.history import Attempt, RunStore
+from console.engine.request import RunRequest
+from console.engine.sanitize import clean_line
+from console.errors import ConsoleError, UsageError
+from console.model import Project, Route, RouteKind, Run, RunState, Target, TargetKind
+from console.settings import Settings, expand_value
+
+log = logging.getLogger(__name__)
+
+MEMORY_LOG_LINES = 5_000  # per active run; history keeps every line
+
+
+class RunHost(Protocol):
+    """What a run needs from the engine that owns it."""
+
+    clock: Clock
+    store: RunStore
+    bus: EventBus
+    settings: Settings
+    project: Project
+
+    @property
+    def dev(self) -> DevLines | None: ...
+
+    def client(self, insecure: bool, local: bool) -> httpx.AsyncClient: ...
+
+    def run_ended(self, run_id: str) -> None: ...
+
+
+class DevLines(Protocol):
+    async def settle(self) -> None: ...
+
+
+def _secs(s: float) -> str:
+    return f"{s:g}"
+
+
+@dataclass(eq=False)
+class ActiveRun:
+    """A run the engine is driving (or, accepted by a deployed target, counting down)."""
+
+    host: RunHost
+    run: Run  # without logs; they live in `logs`
+    route: Route
+    target: Target
+    request: RunRequest
+    plan: Plan
+    logs: list[str] = field(default_factory=list)
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+    deadline_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+
+    def snapshot(self) -> Run:
+        return replace(self.run, logs=tuple(self.logs))
+
+    @property
+    def observed_elsewhere(self) -> bool:
+        """A deployed background run after its 202: the platform runs it, we only count down."""
+        return self.run.state is RunState.ACCEPTED and self.target.deployed
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def keep(self, line: str) -> None:
+        self.logs.append(line)
+        if len(self.logs) > MEMORY_LOG_LINES:
+            del self.logs[: len(self.logs) - MEMORY_LOG_LINES]
+
+    def _log(self, text: str) -> None:
+        self._change(log=text)
+
+    def _change(self, *, log: str | None = None, **fields: Any) -> None:
+        """Apply a change: one history transaction, then the events."""
+        h = self.host
+        now = h.clock.now()
+        lines = [] if log is None else [(clean_line(log), now)]
+        for line, _ in lines:
+            self.keep(line)
+        if fields:
+            self.run = replace(self.run, **fields)
+            h.store.update(self.run, lines)
+        elif lines:
+            h.store.append_log(self.run.id, lines[0][0], now)
+        for line, at in lines:
+            h.bus.publish(LogLine(line, at, "console", self.run.id))
+        if fields:
+            h.bus.publish(RunChanged(self.snapshot()))
+
+    # -- driving ----------------------------------------------------------------------------
+
+    async def drive(self) -> None:
+        try:
+            await self._attempts()
+            if self.observed_elsewhere:
+                self.settled.set()
+                # Counted down on screen until its deadline, then left to the platform.
+                started = self.run.started_at or self.run.created_at
+                left = (started - self.host.clock.now()).total_seconds() + self.plan.deadline
+                await self.host.clock.sleep(left)
+        except asyncio.CancelledError:
+            if not self.observed_elsewhere and not self.run.state.final:
+                self._safe_finish(RunState.CANCELLED, "cancelled before it finished")
+        except Exception as exc:
+            log.exception("run %s failed inside the console", self.run.id)
+            self._safe_finish(RunState.FAILED, f"the console failed while running it: {exc}")
+        finally:
+            self.settled.set()
+            self.host.run_ended(self.run.id)
+
+    def _safe_finish(self, state: RunState, reason: str) -> None:
+        try:
+            self._finish(state, reason)
+        except ConsoleError:
+            log.exception("could not record the end of run %s", self.run.id)
+
+    def _finish(self, state: RunState, reason: str | None, status: int | None = None) -> None:
+        now = self.host.clock.now()
+        started = self.run.started_at or now
+        took = _secs(round((now - started).total_seconds(), 1))
+        http = f" (HTTP {status})" if status is not None else ""
+        line = {
+            RunState.SUCCEEDED: f"succeeded in {took} s{http}",
+            RunState.TIMED_OUT: f"timed out: {reason}",
+            RunState.CANCELLED: "cancelled",
+        }.get(state, f"{state}: {reason}")
+        if state is RunState.SUCCEEDED and reason:
+            line += f"; {reason}"
+        if reason is not None:
+            reason = clean_line(reason, 1000)  # may quote a server's words
+        fields: dict[str, Any] = {"state": state, "reason": reason, "finished_at": now}
+        if status is not None:
+            fields["http_status"] = status
+        self.deadline_at = self.next_attempt_at = None
+        self._change(log=line, **fields)
+        self.settled.set()
+
+    async def _attempts(self) -> None:
+        p, route, target = self.plan, self.route, self.target
+        local_background = route.kind is RouteKind.BACKGROUND and not target.deployed
+        self._log(f"-> {p.method} {self.run.url} ({route.kind}, deadline {_secs(p.deadline)} s)")
+        if p.note:
+            self._log(p.note)
+        if local_background:
+            self._change(log="<- 202 accepted (as the platform answers)", state=RunState.ACCEPTED)
+        delays = list(p.retry_delays)
+        n = 0
+        while True:
+            n += 1
+            now = self.host.clock.now()
+            self.deadline_at = now + timedelta(seconds=p.request_deadline)
+            self.next_attempt_at = None
+            fields: dict[str, Any] = {"attempts": n}
+            if self.run.started_at is None:
+                fields["started_at"] = now
+            if not (route.kind is RouteKind.BACKGROUND and target.deployed):
+                fields["state"] = RunState.RUNNING
+            label = "running…" if n == 1 else f"attempt {n} of {n + len(delays)}: running…"
+            self._change(log=label, **fields)
+            try:
+                headers = [(k, expand_value(v, k, target.name)) for k, v in p.headers]
+            except UsageError as exc:
+                self._finish(RunState.FAILED, str(exc))
+                return
+            outcome = await self._race(headers)
+            state, reason, retryable = self._verdict(outcome)
+            self.host.store.save_attempt(
+                Attempt(
+                    self.run.id, n, now, self.host.clock.now(),
+                    outcome.status if outcome else None,
+                    outcome.headers if outcome else (),
+                    outcome.body if outcome else b"",
+                    outcome.body_size if outcome else 0,
+                    reason if state is not RunState.SUCCEEDED else None,
+                )
+            )  # fmt: skip
+            status = outcome.status if outcome else None
+            if retryable and delays:
+                delay = delays.pop(0)
+                self.next_attempt_at = self.host.clock.now() + timedelta(seconds=delay)
+                self.deadline_at = None
+                note = f"attempt {n} failed ({reason}); retrying in {_secs(delay)} s"
+                self._change(log=note, state=RunState.ACCEPTED, reason=note, http_status=status)
+                await self.host.clock.sleep(delay)
+                continue
+            if state is RunState.ACCEPTED:
+                self._change(
+                    log="the platform runs it now; its end cannot be observed from here",
+                    state=RunState.ACCEPTED, http_status=status,
+                )  # fmt: skip
+                self.deadline_at = (self.run.started_at or now) + timedelta(seconds=p.deadline)
+                return
+            self._finish(state, reason, status)
+            return
+
+    def _verdict(self, outcome: Outcome | None) -> tuple[RunState, str | None, bool]:
+        retry_on_error = self.route.kind is RouteKind.BACKGROUND and not self.target.deployed
+        if outcome is None:
+            why = f"no answer within {_secs(self.plan.request_deadline)} s; the request was aborted"
+            return RunState.TIMED_OUT, why, retry_on_error
+        if outcome.error is not None:
+            if outcome.unreachable:
+                return RunState.UNREACHABLE, self._unreachable_reason(outcome.error), False
+            return RunState.FAILED, outcome.error, retry_on_error
+        assert outcome.status is not None
+        v = judge(self.route, self.target, outcome.status)
+        return v.state, v.reason, v.retryable
+
+    def _unreachable_reason(self, error: str) -> str:
+        if self.target.kind is not TargetKind.LOCAL or "TLS" in error or "host name" in error:
+            return error
+        command = self.host.settings.dev.command or f"{self.host.project.package_manager} run dev"
+        if not error.startswith("nothing is listening"):
+            return error
+        return (
+            f"the dev server is not running at {self.target.url}: start it with `{command}` in "
+            f"{self.host.project.root}, or let the console start it (console open, or trigger "
+            "without --no-dev)"
+        )
+
+    async def _race(self, headers: list[tuple[str, str]]) -> Outcome | None:
+        """The request against the deadline on the engine's clock; None when the deadline won."""
+        p = self.plan
+
+        def on_response(status: int) -> None:
+            phrase = httpx.codes.get_reason_phrase(status)
+            self._log(f"<- {status} {phrase}".rstrip())
+
+        client = self.host.client(self.request.insecure, self.target.kind is TargetKind.LOCAL)
+        send = asyncio.ensure_future(
+            send_attempt(
+                client, p.method, p.url, headers, p.body, p.target_header_names, on_response
+            )
+        )
+        timer = asyncio.ensure_future(self.host.clock.sleep(p.request_deadline))
+        try:
+            await asyncio.wait((send, timer), return_when=asyncio.FIRST_COMPLETED)
+            if self.target.kind is TargetKind.LOCAL and self.host.dev is not None:
+                # The handler's lines are in the dev server's pipe before its answer is on
+                # the socket (node writes to pipes synchronously), and what it logs just
+                # after answering follows at once: take them while the run is still in
+                # flight, so they are attributed to it.
+                await self.host.dev.settle()
+        finally:
+            timer.cancel()
+            if not send.done():
+                send.cancel()
+                await asyncio.gather(send, return_exceptions=True)
+        if send.done() and not send.cancelled():
+            return send.result()
+        return None
