@@ -5,8 +5,9 @@ than any dev server and so puts the supervisor itself under test. Figures, all i
 - pipe:        the same `cat` into a plain pipe, read raw to the end (the floor);
 - supervisor:  the same `cat` run as the dev command by DevServer (guard, non-blocking reads,
                decoding, sanitizing, splitting), until a subscriber has received every line;
-- python:      for scale, a Python child that formats and prints the lines itself, through
-               the supervisor and through a plain pipe.
+- for scale:   the simplest Python reader of the same `cat` (`for line in text_pipe`), and a
+               Python child that formats and prints the lines itself, through the supervisor
+               and through a plain pipe.
 The ratio supervisor / pipe is the figure to watch (aim: within 3x). Memory: the peak of
 Python allocations (tracemalloc) while delivering 10x fewer and then all the lines; flat means
 the peak does not grow with the amount of output.
@@ -53,6 +54,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def read_lines_naively(argv: list[str], expected_lines: int) -> float:
+    """The simplest Python consumer: a text-mode pipe, one decoded line at a time."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, errors="replace")
+    assert proc.stdout is not None
+    lines = 0
+    for _line in proc.stdout:
+        lines += 1
+    elapsed = time.perf_counter() - start
+    proc.wait()
+    proc.stdout.close()
+    assert lines == expected_lines, (lines, expected_lines)
+    return elapsed
 
 
 def read_raw(argv: list[str], expected_lines: int) -> float:
@@ -154,6 +170,7 @@ def main() -> None:
             )
         best = args.repeat
         pipe = min(read_raw(["cat", str(data)], n) for _ in range(best))
+        naive = min(read_lines_naively(["cat", str(data)], n) for _ in range(best))
         sup = min(
             asyncio.run(supervise(child, cat_command(child, data), n))[0] for _ in range(best)
         )
@@ -176,6 +193,7 @@ def main() -> None:
         f"  of which starting (guard + sh): {startup * 1000:8.1f} ms to the first line; "
         f"without it {(sup - startup) / pipe:.2f}x"
     )
+    print(f"for scale: cat -> `for line in pipe`: {naive * 1000:6.1f} ms  ({sup / naive:.2f}x)")
     print(f"python child -> raw read:         {py_pipe * 1000:8.1f} ms")
     print(f"python child -> supervisor:       {py_sup * 1000:8.1f} ms  ({py_sup / py_pipe:.2f}x)")
     print(

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from console.commands._common import load_project, print_json
 from console.engine import (
     DevServerChanged,
+    DevState,
     Engine,
     Event,
     LogLine,
@@ -91,7 +92,9 @@ async def _trigger(
 
 def _print_progress(event: Event) -> None:
     if isinstance(event, DevServerChanged):
-        print(f"dev server {event.state}: {event.detail}", file=sys.stderr, flush=True)
+        # Starting is news; attaching is not, and a failure is raised as the error.
+        if event.state in (DevState.STARTING, DevState.READY, DevState.CRASHED):
+            print(f"dev server {event.state}: {event.detail}", file=sys.stderr, flush=True)
         return
     if not isinstance(event, LogLine) or event.run_id is None:
         return

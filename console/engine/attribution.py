@@ -12,9 +12,12 @@ came from, and no per-request line either. What it does print, and what newer ve
 So, in order: a line that names a route or path goes to the in-flight run it names (none named
 in flight: global only); the stack or code frame that follows such a line stays with it; with
 exactly one local run in flight every other line belongs to that run; with several, a line
-that names nothing stays in the global log. A handler may log just after it answered (and the
-line may arrive after the answer did), so a run that ended less than `linger_s` ago still takes
-lines when no run is in flight.
+that names nothing stays in the global log.
+
+What a handler logs just after it answered is caught by the engine, which lets the dev output
+settle before it closes a local run (`DevServer.settle`). Later than that, only a line that
+names a run which ended less than `linger_s` ago (Next prints an error's code frame after a
+source-map lookup) and the block that follows it still go to that run.
 """
 
 from __future__ import annotations
@@ -72,7 +75,8 @@ def _names(hint: Hint, run: Run) -> bool:
 
 
 class LogAttributor:
-    """Attributes dev server lines to local runs; remembers runs that just ended, briefly."""
+    """Attributes dev server lines to local runs; remembers runs that just ended, briefly, for
+    lines that name them."""
 
     def __init__(self, linger_s: float = 1.0) -> None:
         self.linger = timedelta(seconds=linger_s)
@@ -113,8 +117,6 @@ class LogAttributor:
         self._sticky = None
         if len(running) == 1:
             return running[0].id
-        if not running and len(ended) == 1:
-            return ended[0].id
         return None
 
     def _lingering(self, at: datetime | None, active_ids: set[str]) -> list[Run]:

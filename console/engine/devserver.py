@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
 import sys
@@ -47,6 +46,7 @@ TAIL_LINES = 12  # last lines kept to explain a failed start or a crash
 READ_SIZE = 1 << 18
 PIPE_SIZE = 1 << 20
 READ_BUDGET = 16
+DRAIN_BUDGET = 64
 SETTLE_QUIET_S = 0.05  # see settle()
 SETTLE_MOST_S = 0.5  # reads per wake-up, so a flood of output cannot starve the event loop
 
@@ -81,6 +81,7 @@ class DevServer:
         self._exited: asyncio.Event | None = None
         self._stopping = False
         self._bytes_read = 0
+        self._watcher: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
     # -- the public surface ------------------------------------------------------------------
@@ -92,7 +93,7 @@ class DevServer:
 
     @property
     def pid(self) -> int | None:
-        """The guard's pid while a server we started runs (its process group leader)."""
+        """The guard's pid while a server we started runs (the dev command is its child)."""
         return self._proc.pid if self._proc is not None else None
 
     @property
@@ -102,10 +103,9 @@ class DevServer:
     async def ensure(self) -> DevState:
         """Attach when something answers at the URL; otherwise start the command and wait for it."""
         async with self._lock:
-            if self.state in (DevState.READY, DevState.ATTACHED) and (
-                self.running or self.state is DevState.ATTACHED
-            ):
+            if self.state is DevState.READY and self.running:
                 return self.state
+            # Attached: look again, the server we did not start may have gone since.
             await self._attach_or_start()
             return self.state
 
@@ -130,7 +130,8 @@ class DevServer:
     def drain(self) -> None:
         """Deliver every complete line already written to the pipe, now."""
         if self._out is not None:
-            self._read_available(budget=None)
+            # Bounded: a server that prints faster than we read must not hold the loop forever.
+            self._read_available(budget=DRAIN_BUDGET)
 
     async def settle(self, quiet_s: float = SETTLE_QUIET_S, most_s: float = SETTLE_MOST_S) -> None:
         """Drain, then keep draining until the output has been quiet for `quiet_s` (at most `most_s`).
@@ -210,11 +211,17 @@ class DevServer:
         self._eof = asyncio.Event()
         self._exited = asyncio.Event()
         os.set_blocking(out_r, False)
-        with contextlib.suppress(OSError, AttributeError):
-            # A bigger pipe lets a chatty server run ahead instead of waiting on every 64 KiB.
-            fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        if sys.platform == "linux":
+            import fcntl
+
+            with contextlib.suppress(OSError):
+                # A bigger pipe lets a chatty server run ahead instead of waiting on every 64 KiB.
+                fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         asyncio.get_running_loop().add_reader(out_r, self._on_readable)
-        asyncio.get_running_loop().create_task(self._watch(proc), name="dev-server-watch")
+        # Keep a reference: the loop holds tasks only weakly.
+        self._watcher = asyncio.get_running_loop().create_task(
+            self._watch(proc), name="dev-server-watch"
+        )
         self._set(DevState.STARTING, f"starting `{command.display}`, waiting for {command.url}")
 
     async def _wait_until_ready(self, command: DevCommand) -> None:
@@ -271,10 +278,10 @@ class DevServer:
     def _on_readable(self) -> None:
         self._read_available(budget=READ_BUDGET)
 
-    def _read_available(self, budget: int | None) -> None:
+    def _read_available(self, budget: int) -> None:
         fd = self._out
         reads = 0
-        while fd is not None and (budget is None or reads < budget):
+        while fd is not None and reads < budget:
             try:
                 data = os.read(fd, READ_SIZE)
             except BlockingIOError:
@@ -350,7 +357,7 @@ class DevServer:
 
     def _close_pipes(self) -> None:
         if self._out is not None:
-            self._read_available(budget=None)
+            self._read_available(budget=DRAIN_BUDGET)
             self._close_output()
         if self._lifeline is not None:
             os.close(self._lifeline)

@@ -138,12 +138,13 @@ def test_a_stack_trace_long_after_its_error_line_is_not_glued_to_it() -> None:
     assert a.attribute("    at somewhere", runs, at(10)) is None
 
 
-def test_a_run_that_just_ended_takes_late_lines_when_nothing_else_runs() -> None:
+def test_a_run_that_just_ended_takes_late_lines_that_name_it() -> None:
     a = LogAttributor(linger_s=1.0)
-    r = run("r1", "/api/cleanup")
-    a.finished(ended(r, 2.0))
-    assert a.attribute("cleanup: done", [], at(2.5)) == "r1"
-    assert a.attribute("much later", [], at(3.5)) is None
+    a.finished(ended(run("r1", "/api/explode"), 2.0))
+    assert a.attribute("- error pages/api/explode.js (4:8) @ handler", [], at(2.5)) == "r1"
+    assert a.attribute("> 4 |   throw new Error('x')", [], at(2.6)) == "r1"
+    assert a.attribute("explode: an anonymous late line", [], at(2.7)) is None
+    assert a.attribute("- error pages/api/explode.js (4:8) @ handler", [], at(3.5)) is None
 
 
 def test_a_line_while_a_new_run_is_in_flight_goes_to_the_new_run() -> None:
@@ -155,14 +156,7 @@ def test_a_line_while_a_new_run_is_in_flight_goes_to_the_new_run() -> None:
     assert a.attribute("- error pages/api/a.js (1:1) @ handler", [new], at(2.3)) == "old"
 
 
-def test_two_runs_that_just_ended_make_a_late_line_global() -> None:
-    a = LogAttributor(linger_s=1.0)
-    a.finished(ended(run("r1", "/api/a"), 2.0))
-    a.finished(ended(run("r2", "/api/b"), 2.1))
-    assert a.attribute("done", [], at(2.5)) is None
-
-
 def test_without_a_time_nothing_lingers() -> None:
     a = LogAttributor()
-    a.finished(ended(run("r1"), 2.0))
-    assert a.attribute("late", []) is None
+    a.finished(ended(run("r1", "/api/explode"), 2.0))
+    assert a.attribute("- error pages/api/explode.js (4:8) @ handler", []) is None

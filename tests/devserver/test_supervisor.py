@@ -233,3 +233,25 @@ async def test_output_is_sanitized_before_anyone_sees_it(tmp_path: Path, port: i
     long = next(line for line in rec.lines if line.startswith("xxx"))
     assert long.endswith(" … [cut 96000 chars]")
     assert all("\x1b" not in line and "\x07" not in line for line in rec.lines)
+
+
+async def test_when_the_server_it_attached_to_goes_away_ensure_starts_one(
+    tmp_path: Path, port: int
+) -> None:
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", port), http.server.SimpleHTTPRequestHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    dev, rec = supervisor(tmp_path, port, http_server_command())
+    try:
+        assert await dev.ensure() is DevState.ATTACHED
+    finally:
+        server.shutdown()
+        server.server_close()
+    try:
+        assert await dev.ensure() is DevState.READY
+        assert dev.started_by_us
+        assert rec.states == [DevState.ATTACHED, DevState.STARTING, DevState.READY]
+    finally:
+        await dev.stop()
