@@ -1,0 +1,138 @@
+"""`console next`: the next fires of each scheduled route, in UTC and local time, with descriptions."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from console.commands._common import load_project, print_json
+from console.errors import CronError, UsageError
+from console.model import Project, Route, RouteKind, iso_utc
+from console.schedule import CronSpec, describe, next_fires, parse_cron
+
+ToLocal = Callable[[datetime], datetime]
+
+
+def run(args: argparse.Namespace) -> int:
+    start = parse_from(args.from_)
+    if args.n < 1:
+        raise UsageError(f"-n must be at least 1, not {args.n}")
+    project = load_project(args.project)
+    plans = scheduled_routes(project, args.route)
+    rows = next_rows(plans, start, args.n)
+    if args.json:
+        print_json(next_json(rows, start))
+    else:
+        print(next_text(rows, start, project, to_local=_system_local))
+    return 1 if any(p.error for p in plans) else 0
+
+
+def parse_from(
+    text: str | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> datetime:
+    """`--from`: ISO 8601 with `Z` or an offset (naive means UTC); default now. A UTC datetime."""
+    if text is None:
+        return now().replace(microsecond=0)
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f'--from "{text}" is not an ISO 8601 time (e.g. 2024-05-01T13:00:00Z)'
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A scheduled route with its parsed schedule, or the reason it has none."""
+
+    route: Route
+    spec: CronSpec | None
+    error: str | None
+
+
+def scheduled_routes(project: Project, only: Sequence[str] = ()) -> list[Plan]:
+    """The project's scheduled routes (or just `only`, in that order), each parsed."""
+    if only:
+        chosen = []
+        for path in only:
+            route = project.route(path)
+            if route is None:
+                raise UsageError(f"{path} is not a route of {project.name}")
+            if route.kind is not RouteKind.SCHEDULED:
+                raise UsageError(f"{path} is not a scheduled route (its kind is {route.kind})")
+            chosen.append(route)
+    else:
+        chosen = [r for r in project.routes if r.kind is RouteKind.SCHEDULED]
+    plans = []
+    for route in chosen:
+        if not route.schedule:
+            plans.append(Plan(route, None, "it has no schedule"))
+            continue
+        try:
+            plans.append(Plan(route, parse_cron(route.schedule), None))
+        except CronError as exc:
+            plans.append(Plan(route, None, str(exc)))
+    return plans
+
+
+@dataclass(frozen=True)
+class NextRow:
+    plan: Plan
+    description: str | None
+    fires: list[datetime]
+
+
+def next_rows(plans: Sequence[Plan], start: datetime, n: int) -> list[NextRow]:
+    """Each plan's first `n` fires strictly after `start` (none when its schedule is invalid)."""
+    return [
+        NextRow(p, describe(p.spec), next_fires(p.spec, start, n))
+        if p.spec
+        else NextRow(p, None, [])
+        for p in plans
+    ]
+
+
+def next_json(rows: Sequence[NextRow], start: datetime) -> dict[str, object]:
+    """The `next --json` shape."""
+    return {
+        "from": iso_utc(start),
+        "routes": [
+            {
+                "route": r.plan.route.route,
+                "schedule": r.plan.route.schedule,
+                "description": r.description,
+                "fires": [iso_utc(t) for t in r.fires],
+                "error": r.plan.error,
+                "warnings": [w.message for w in r.plan.spec.warnings] if r.plan.spec else [],
+            }
+            for r in rows
+        ],
+    }
+
+
+def _system_local(t: datetime) -> datetime:
+    return t.astimezone()  # the process's zone (TZ), with its daylight-saving rules
+
+
+def next_text(rows: Sequence[NextRow], start: datetime, project: Project, to_local: ToLocal) -> str:
+    if not rows:
+        return f"no scheduled routes in {project.name}"
+    lines = [f"next fires after {iso_utc(start)}"]
+    for r in rows:
+        lines.append("")
+        title = f"{r.plan.route.route}  {r.plan.route.schedule or '-'}  {r.description or ''}"
+        lines.append(title.rstrip())
+        if r.plan.error:
+            lines.append(f"  invalid: {r.plan.error}")
+            continue
+        assert r.plan.spec is not None
+        lines.extend(f"  warning: {w.message}" for w in r.plan.spec.warnings)
+        for t in r.fires:
+            local = to_local(t)
+            lines.append(
+                f"  {t:%a %Y-%m-%d %H:%M:%S} UTC   {local:%a %Y-%m-%d %H:%M:%S} {local:%Z}".rstrip()
+            )
+    return "\n".join(lines)
