@@ -233,6 +233,11 @@ def has_reference(value: str) -> bool:
     return bool(_VAR.search(value))
 
 
+def referenced_variables(value: str) -> list[str]:
+    """The names of the `${VAR}` references in a header value, in order."""
+    return _VAR.findall(value)
+
+
 def expand_value(value: str, header: str, target: str, env: Mapping[str, str] | None = None) -> str:
     """Expand `${VAR}` from the environment; only ever called right before a request is sent."""
     env = os.environ if env is None else env

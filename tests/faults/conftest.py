@@ -62,6 +62,7 @@ def make_project(
     api = root / "pages" / "api"
     api.mkdir(parents=True, exist_ok=True)
     for name, source in routes.items():
+        (api / f"{name}.js").parent.mkdir(parents=True, exist_ok=True)
         (api / f"{name}.js").write_text(source)
     text = ""
     if url is not None:

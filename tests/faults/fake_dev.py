@@ -2,7 +2,7 @@
 
 Run by the console as its `[dev] command`:
 `python -m tests.faults.fake_dev [--hostile] [--flood-mb N] [--giant-mb N] [--children N]
-[--log-headers]`. Every request is answered 200 with a JSON body and logged as one line naming
+[--log-headers] [--die-after-request]`. Every request is answered 200 with a JSON body and logged as one line naming
 the path (so the console attributes it to its run), except `/api/slow*`, which hangs, and
 `/api/fail*`, which answers 500.
 """
@@ -38,7 +38,7 @@ HOSTILE_LINES: list[bytes] = [
 VISIBLE_MARKERS = [line.split(b" ", 1)[0].decode() for line in HOSTILE_LINES]
 
 
-def _serve(port: int, log_headers: bool) -> None:
+def _serve(port: int, log_headers: bool, die_after_request: bool) -> None:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -50,6 +50,8 @@ def _serve(port: int, log_headers: bool) -> None:
             if log_headers:
                 for k, v in self.headers.items():
                     print(f"{self.path} header {k}: {v}", flush=True)
+            if die_after_request:
+                os._exit(3)  # a crash with the request's headers as its last words
             if self.path.startswith("/api/slow"):
                 time.sleep(600)
             status = 500 if self.path.startswith("/api/fail") else 200
@@ -107,6 +109,7 @@ def main() -> None:
     p.add_argument("--giant-mb", type=float, default=0)
     p.add_argument("--children", type=int, default=0)
     p.add_argument("--log-headers", action="store_true")
+    p.add_argument("--die-after-request", action="store_true")
     args = p.parse_args()
     out = sys.stdout.buffer
     _spawn_children(args.children)
@@ -131,7 +134,7 @@ def main() -> None:
         out.write(b"FLOOD-END\n")
         out.flush()
     print("ready", flush=True)
-    _serve(int(os.environ["PORT"]), args.log_headers)
+    _serve(int(os.environ["PORT"]), args.log_headers, args.die_after_request)
 
 
 if __name__ == "__main__":
