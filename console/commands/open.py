@@ -10,7 +10,6 @@ from pathlib import Path
 
 from console.commands._common import load_project
 from console.engine import Engine, RunStore, history_path
-from console.engine.devserver import DevServer
 from console.errors import ConsoleError
 from console.model import Project
 from console.settings import Settings, load_settings
@@ -34,8 +33,7 @@ async def _open(project: Project, settings: Settings, args: argparse.Namespace) 
     from console.ui.app import create_app
 
     store = RunStore(history_path(project.root))
-    engine = Engine(project, settings, store)
-    engine.dev = DevServer(project, settings, engine.bus, on_line=engine.on_dev_line)
+    engine = Engine(project, settings, store)  # with its dev server supervisor, inert until asked
     app = create_app(
         engine,
         target=args.target,

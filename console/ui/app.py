@@ -72,8 +72,9 @@ class ConsoleApp(App[int]):
     def on_ready(self) -> None:
         """The screen is up: load the runs, start the clocks, the dev server and the watcher."""
         self.main.load()
-        self.set_interval(self.flush_seconds, self.flush)
-        self.set_interval(self.tick_seconds, self.main.tick)
+        # On the screen, not the app: the timers stop with the widgets they feed at shutdown.
+        self.main.set_interval(self.flush_seconds, self.flush)
+        self.main.set_interval(self.tick_seconds, self.main.tick)
         if self.start_dev and self.engine.dev is not None:
             self.main._dev(restart=False)
         if self.project_updates is not None:

@@ -9,7 +9,6 @@ from rich.console import Console, RenderableType
 from textual.pilot import Pilot
 
 from console.engine import DevState, FakeClock
-from console.engine.devserver import DevServer
 from console.model import RunState, TargetKind
 from console.ui.app import ConsoleApp
 from console.ui.bindings import KEYS
@@ -196,11 +195,7 @@ async def test_r_reruns_the_selected_run(
 async def test_d_attaches_to_a_dev_server_that_already_answers(
     make_app: AppFactory,
 ) -> None:
-    app = make_app()
-    engine = app.engine
-    engine.dev = DevServer(  # type: ignore[misc]
-        engine.project, engine.settings, engine.bus, on_line=engine.on_dev_line
-    )
+    app = make_app()  # the local target is a real server: the engine's dev server attaches
     async with app.run_test(size=SIZE) as pilot:
         header = app.main.query_one(HeaderBar)
         assert header.state is not None and header.state.dev is DevState.STOPPED

@@ -110,6 +110,12 @@ class MainActions(Screen[None]):
                 self.notify("Nothing sent.")
                 return
             params = asked
+        try:
+            # What submit would refuse (a missing variable for a header) is said before asking.
+            self.engine.check(route, target, RunRequest(params=params))
+        except ConsoleError as exc:
+            self.notify(str(exc), severity="error")
+            return
         method = DEFAULT_METHOD[route.kind]
         url = request_url(target, route, params)
         confirmed = await self._confirm(route.route, method, url, target)
