@@ -21,6 +21,9 @@ REDACTED = "***"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# What an HTTP/1.1 header value can carry as it is sent: visible ASCII, spaces and tabs. A line
+# break would smuggle in another header; other characters fail deep inside the HTTP library.
+_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
 # Literal values of these headers are credentials even without ${VAR}: never shown.
 _SENSITIVE = ("authorization", "cookie", "token", "secret", "key", "password", "auth")
 
@@ -157,8 +160,8 @@ def _parse_targets(v: _Validator, raw: Any) -> tuple[Target, ...]:
         for h, hv in hdr_raw.items():
             if not _HEADER_NAME.match(h):
                 v.fail(f"{key}.headers.{h}", "is not a valid HTTP header name")
-            if not isinstance(hv, str) or "\r" in hv or "\n" in hv:
-                v.fail(f"{key}.headers.{h}", "must be a one-line string")
+            if not isinstance(hv, str) or not _HEADER_VALUE.match(hv):
+                v.fail(f"{key}.headers.{h}", "must be a one-line string of printable ASCII")
             headers.append((h, hv))
         out.append(Target(name, TargetKind(kind_raw), url, tuple(headers)))
     return tuple(out)
@@ -249,6 +252,12 @@ def expand_value(value: str, header: str, target: str, env: Mapping[str, str] | 
                 f"header {header!r} of target {target!r} needs the environment variable "
                 f"{var}, which is not set"
             )
+        if not _HEADER_VALUE.match(env[var]):
+            # Never quote the value: it is the secret.
+            raise UsageError(
+                f"header {header!r} of target {target!r}: the environment variable {var} holds "
+                "a line break, control or non-ASCII character, which a header cannot carry"
+            )
         return env[var]
 
     return _VAR.sub(sub, value)
@@ -270,8 +279,10 @@ def add_target(project_root: Path, target: Target) -> Settings:
     if not _NAME.match(target.name):
         raise UsageError(f"{target.name!r} is not a valid target name (letters, digits, _ . -)")
     for h, hv in target.headers:
-        if not _HEADER_NAME.match(h) or "\r" in hv or "\n" in hv:
-            raise UsageError(f"header {h!r} is not a valid one-line HTTP header")
+        if not _HEADER_NAME.match(h) or not _HEADER_VALUE.match(hv):
+            raise UsageError(
+                f"header {h!r} is not a valid one-line HTTP header (printable ASCII only)"
+            )
     path = settings_path(project_root)
     raw = _read_raw(path)
     parse_settings(raw, path)  # refuse to rewrite a file we could not read back

@@ -128,6 +128,52 @@ def test_a_dev_server_that_dies_quoting_the_token_is_quoted_redacted(
     assert leaks == [], "\n".join(leaks)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [f"{TOKEN}\r\nX-Injected: yes", f"{TOKEN}\nX-Injected: yes", f"{TOKEN}-zoë", f"{TOKEN}\x1b[2J"],
+    ids=["crlf", "lf", "non-ascii", "escape"],
+)
+def test_a_token_a_header_cannot_carry_is_refused_without_showing_it(
+    tmp_path: Path, servers: tuple[ScriptedServer, ScriptedServer], figures: Figures, bad: str
+) -> None:
+    """Before: CR/LF reached the HTTP library, whose error quoted the whole value into the run's
+    reason; a non-ASCII value failed inside the console with a traceback in the log."""
+    preview, production = servers
+    root = secret_project(tmp_path / "site", preview.url, production.url, free_port())
+    r = cli("trigger", str(root), "/api/hello", "--target", "preview", "--json", env={"TOKEN": bad})
+    r.assert_clean()
+    figures.inputs("secrets")
+    assert r.code == 2
+    assert r.stderr.strip() == (
+        "console: header 'Authorization' of target 'preview': the environment variable TOKEN "
+        "holds a line break, control or non-ASCII character, which a header cannot carry"
+    )
+    assert preview.received == []
+    leaks = find_token(root, tmp_path / "none", [r])
+    assert leaks == [], "\n".join(leaks)
+
+
+def test_a_literal_header_a_request_cannot_carry_is_a_settings_error(
+    tmp_path: Path, figures: Figures
+) -> None:
+    toml = '[targets.preview]\nkind = "preview"\nurl = "http://127.0.0.1:9"\n'
+    toml += 'headers = { "X-Name" = "Zoë" }\n'
+    root = make_project(tmp_path / "site", toml=toml)
+    r = cli("trigger", str(root), "/api/hello", "--target", "preview").assert_clean()
+    figures.inputs("secrets")
+    assert r.code == 2
+    assert r.stderr.startswith(
+        "console: `targets.preview.headers.X-Name` must be a one-line string of printable ASCII"
+    )
+    fresh = make_project(tmp_path / "fresh")
+    added = cli("target", "add", str(fresh), "p2", "http://127.0.0.1:9", "--kind", "preview",
+                "--header", "X-Name=Zoë").assert_clean()  # fmt: skip
+    assert added.code == 2
+    assert added.stderr.strip() == (
+        "console: header 'X-Name' is not a valid one-line HTTP header (printable ASCII only)"
+    )
+
+
 def screenshots(root: Path, folder: Path, env: dict[str, str]) -> list[Path]:
     """The screen after a preview run and with its detail open, saved as SVG, with env set."""
     import asyncio
