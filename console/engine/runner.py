@@ -16,8 +16,8 @@ from console.engine.events import EventBus, LogLine, RunChanged
 from console.engine.executor import Outcome, send_attempt
 from console.engine.history import Attempt, RunStore
 from console.engine.request import RunRequest
-from console.engine.secrets import Redactor
 from console.engine.sanitize import clean_line
+from console.engine.secrets import Redactor
 from console.errors import ConsoleError, UsageError
 from console.model import Project, Route, RouteKind, Run, RunState, Target, TargetKind
 from console.settings import Settings, expand_value
