@@ -8,6 +8,7 @@ from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from console.errors import ConsoleError
@@ -105,6 +106,19 @@ class ConsoleApp(App[int]):
     async def action_quit(self) -> None:
         await self.close_engine()
         self.exit(0)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notifications quote routes, schedules and errors: text, never markup
+        (`/api/users/[id]` would lose its `[id]`, and a stray `[/]` would crash the app)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.engine.settings.keys))

@@ -19,6 +19,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
+from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -283,7 +284,7 @@ class LogView(ScrollView, can_focus=True):
             parts.append(f"run {self.run_filter[:8]}")
         if self.text_filter:
             parts.append(f"/{self.text_filter}")
-        self.border_title = " · ".join(parts)
+        self.border_title = Content(" · ".join(parts))  # the filter is text, not markup
         state = (
             "following" if self.follow else f"paused · {self.new_while_paused:,} new · f follows"
         )

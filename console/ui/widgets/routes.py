@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
@@ -170,9 +171,10 @@ class RoutesPanel(Vertical):
                     table.move_cursor(row=i, animate=False)
                     break
         total, shown = len(self.rows), len(self.shown)
-        self.border_title = f"routes {shown}/{total}" if shown != total else f"routes {total}"
+        title = f"routes {shown}/{total}" if shown != total else f"routes {total}"
         if self.filter_text:
-            self.border_title += f" · /{self.filter_text}"
+            title += f" · /{self.filter_text}"
+        self.border_title = Content(title)  # the filter is text, not markup
         self._detail()
 
     def _cells(self, row: RouteRow, width: int) -> list[Text | str]:

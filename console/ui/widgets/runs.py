@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -190,7 +191,7 @@ class RunsPanel(Vertical):
         elif unobservable(run):
             self.border_subtitle = "accepted (202): its end is not observable from outside"
         elif run.reason:
-            self.border_subtitle = shorten(clean_line(run.reason), 100)
+            self.border_subtitle = Content(shorten(clean_line(run.reason), 100))  # not markup
         else:
             self.border_subtitle = ""
 
