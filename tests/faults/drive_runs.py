@@ -42,9 +42,7 @@ async def main(root: Path, n: int, routes: list[str]) -> None:
     resolved = [engine.route_for(r) for r in routes]
     target = settings.local
     try:
-        await asyncio.gather(
-            *(engine.run(resolved[i % len(resolved)], target) for i in range(n))
-        )
+        await asyncio.gather(*(engine.run(resolved[i % len(resolved)], target) for i in range(n)))
     finally:
         await engine.close()
         store.close()

@@ -59,6 +59,7 @@ def test_sigkill_during_a_run(
     root = make_project(tmp_path / "site", url=server.url, toml="[limits]\nretry_delays = [60]\n")
     before = finished_runs(root)
     console = start_cli("trigger", str(root), route, "--no-dev", "--json")
+
     def there(r: dict[str, object]) -> bool:
         waiting = flight != "accepted" or "retrying" in str(r["reason"])
         return r["route"] == route and r["state"] == flight and waiting

@@ -31,7 +31,9 @@ def echo(got: Received) -> Reply:
     """What httpbin's /headers does: the request's headers, back in the body and a header."""
     status = 500 if got.path.startswith("/api/fail") else 200
     body = json.dumps({"headers": got.headers}).encode()
-    return Reply(status=status, body=body, headers={"x-echo-auth": got.headers.get("authorization", "")})
+    return Reply(
+        status=status, body=body, headers={"x-echo-auth": got.headers.get("authorization", "")}
+    )
 
 
 @pytest.fixture
