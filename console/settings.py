@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from console.model import Target, TargetKind
 FILE_NAME = "console.toml"
 DEFAULT_LOCAL_URL = "http://localhost:3000"
 REDACTED = "***"
+MAX_BYTES = 1024 * 1024  # a console.toml bigger than this is not one
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -87,18 +89,44 @@ def load_settings(project_root: Path) -> Settings:
 
 
 def _read_raw(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
+    text = _read_bounded(path)
+    if text is None:
         return {}
-    except OSError as exc:
-        raise SettingsError(f"cannot read {path}: {exc.strerror}") from None
     try:
         return tomllib.loads(text.decode("utf-8"))
     except UnicodeDecodeError:
         raise SettingsError(f"{path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _read_bounded(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist.
+
+    A project may come from anywhere: console.toml may be a FIFO (opening it would block) or a
+    symlink to /dev/zero (reading it would never end). Only a regular file of sane size is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SettingsError(f"cannot read {path}: it is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise SettingsError(f"cannot read {path}: it is larger than 1 MB")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise SettingsError(f"cannot read {path}: it is larger than 1 MB")
+    return data
 
 
 def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
