@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.devserver.conftest import free_port
-from tests.faults.conftest import API, REPO, cli, make_project, scheduled
+from tests.faults.conftest import API, REPO, cli, make_project
 from tests.faults.figures import Figures
 
 HUGE = 2 * 1024 * 1024
@@ -136,3 +135,18 @@ def test_a_special_file_where_the_console_reads(
         assert "console.toml" in trigger["stderr"]
     else:
         assert codes["routes"] == 0
+
+
+def test_a_route_named_with_control_characters_is_sent_percent_encoded(
+    tmp_path: Path, figures: Figures
+) -> None:
+    """Before: httpx refused the raw URL inside the run, which failed with a traceback logged."""
+    from tests.engine.server import serving
+
+    with serving() as server:
+        root = make_project(tmp_path / "site", url=server.url, routes={"a\x1b[2Jb c": API})
+        r = cli("trigger", str(root), "/api/a\x1b[2Jb c", "--no-dev", "--json").assert_clean()
+        figures.inputs("hostile projects")
+        assert r.code == 0, r.stderr
+        assert server.paths() == ["/api/a%1B[2Jb%20c"]
+        assert r.json()["url"] == f"{server.url}/api/a%1B[2Jb%20c"
