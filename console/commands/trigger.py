@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from console.commands._common import load_project, print_json
+from console.commands._common import load_project, print_json, print_text
 from console.engine import (
     DevServerChanged,
     DevState,
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(final.to_json())
     if final.state is RunState.REFUSED:
-        print(f"console: refused: {final.reason}", file=sys.stderr)
+        print_text(f"console: refused: {final.reason}", file=sys.stderr)
     return EXIT_CODES.get(final.state, 1)
 
 
@@ -94,7 +94,7 @@ def _print_progress(event: Event) -> None:
     if isinstance(event, DevServerChanged):
         # Starting is news; attaching is not, and a failure is raised as the error.
         if event.state in (DevState.STARTING, DevState.READY, DevState.CRASHED):
-            print(f"dev server {event.state}: {event.detail}", file=sys.stderr, flush=True)
+            print_text(f"dev server {event.state}: {event.detail}", file=sys.stderr)
         return
     if not isinstance(event, LogLine) or event.run_id is None:
         return

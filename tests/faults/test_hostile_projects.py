@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.devserver.conftest import free_port
-from tests.faults.conftest import API, REPO, cli, make_project
+from tests.faults.conftest import API, REPO, cli, make_project, scheduled
 from tests.faults.figures import Figures
 
 HUGE = 2 * 1024 * 1024
@@ -135,6 +136,62 @@ def test_a_special_file_where_the_console_reads(
         assert "console.toml" in trigger["stderr"]
     else:
         assert codes["routes"] == 0
+
+
+# --- names --------------------------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "\x1b]0;PWNED-TITLE\x07title",
+    "\x1b[2J\x1b[Hclear",
+    "\x1b]8;;evil.example\x1b\\link",
+    "bell\x07\x07",
+    "\x9b31mc1",
+    "new\nline",
+    "car\rriage",
+    "tab\there",
+    "sp ace",
+    "ünïcødé-😀",
+    "[id]",
+    "[...rest]",
+    "[[...opt]]",
+    "[b]bold[b]",
+    "$(touch pwned)",
+    "-rf",
+    "back\\slash",
+    "%2e%2e",
+]
+CONTROL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))]
+
+
+def test_hostile_file_names_reach_the_terminal_as_text(tmp_path: Path, figures: Figures) -> None:
+    root = make_project(tmp_path / "site", url=f"http://127.0.0.1:{free_port()}", routes={})
+    api = root / "pages" / "api"
+    for i, name in enumerate(HOSTILE_NAMES):
+        folder = api / f"d{i}"
+        folder.mkdir()
+        (folder / f"{name}.js").write_text(scheduled("*/5 * * * *") if i % 2 else API)
+        (folder / f"{name}.broken.js").write_text("export const config = { type: '\x1b]0;x\x07\n")
+    p = str(root)
+    results = [
+        cli("routes", p),
+        cli("routes", p, "--json"),
+        cli("check", p),
+        cli("check", p, "--format", "github"),
+        cli("next", p, "--from", "2025-01-01T00:00:00Z"),
+        cli("timeline", p, "--from", "2025-01-01T00:00:00Z"),
+        cli("trigger", p, "/api/nowhere", "--no-dev"),  # the error lists the routes
+        cli("trigger", p, "/api/d0/\x1b]0;PWNED-TITLE\x07title", "--no-dev"),
+        cli("history", p),
+    ]
+    figures.inputs("hostile projects", len(HOSTILE_NAMES) * 2)
+    for r in results:
+        r.assert_clean()
+        assert r.code in (0, 1, 2), r
+        for c in CONTROL:
+            assert c not in r.stdout and c not in r.stderr, (r.args, repr(c))
+    routes = results[1].json()["routes"]
+    assert {r["file"].split("/")[2] for r in routes} >= {f"d{i}" for i in range(len(HOSTILE_NAMES))}
+    assert not (root / "pwned").exists()
 
 
 def test_a_route_named_with_control_characters_is_sent_percent_encoded(
