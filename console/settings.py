@@ -98,6 +98,8 @@ def _read_raw(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per nested array or table
+        raise SettingsError(f"{path} nests arrays or tables too deeply to be read") from None
 
 
 def _read_bounded(path: Path) -> bytes | None:
