@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -19,6 +20,7 @@ FILE_NAME = "console.toml"
 DEFAULT_LOCAL_URL = "http://localhost:3000"
 REDACTED = "***"
 MAX_BYTES = 1024 * 1024  # a console.toml bigger than this is not one
+MAX_SECONDS = 366 * 24 * 3600  # a limit or delay longer than a year is a typo (and overflows)
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -233,7 +235,7 @@ class _Validator:
 
     def positive(self, table: Mapping[str, Any], prefix: str, key: str, default: float) -> float:
         val = table.get(key, default)
-        if isinstance(val, bool) or not isinstance(val, int | float) or not val > 0:
+        if not _number(val) or not val > 0:
             self.fail(f"{prefix}.{key}", "must be a positive number of seconds")
         return float(val)
 
@@ -241,12 +243,17 @@ class _Validator:
         self, table: Mapping[str, Any], prefix: str, key: str, default: tuple[float, ...]
     ) -> tuple[float, ...]:
         val = table.get(key, list(default))
-        ok = isinstance(val, list) and all(
-            not isinstance(d, bool) and isinstance(d, int | float) and d >= 0 for d in val
-        )
+        ok = isinstance(val, list) and all(_number(d) and d >= 0 for d in val)
         if not ok:
             self.fail(f"{prefix}.{key}", "must be a list of seconds, such as [60, 120]")
         return tuple(float(d) for d in val)
+
+
+def _number(value: Any) -> bool:
+    """A finite int or float (TOML has `inf` and `nan`; a deadline of inf cannot be waited on)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and value <= MAX_SECONDS
 
 
 def check_url(url: str) -> str:
