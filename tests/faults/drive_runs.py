@@ -10,10 +10,11 @@ history write they report, so a test that kills this process knows what must hav
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
-from console.engine import Engine, Event, RunChanged, RunStore, history_path
+from console.engine import Engine, Event, RunChanged, RunRequest, RunStore, history_path
 from console.project import discover
 from console.settings import load_settings
 
@@ -42,7 +43,11 @@ async def main(root: Path, n: int, routes: list[str]) -> None:
     resolved = [engine.route_for(r) for r in routes]
     target = settings.local
     try:
-        await asyncio.gather(*(engine.run(resolved[i % len(resolved)], target) for i in range(n)))
+        # Each run carries `?run=<pid>-<i>` so a server can tell their attempts apart.
+        tagged = [RunRequest(query=(("run", f"{os.getpid()}-{i}"),)) for i in range(n)]
+        await asyncio.gather(
+            *(engine.run(resolved[i % len(resolved)], target, tagged[i]) for i in range(n))
+        )
     finally:
         await engine.close()
         store.close()

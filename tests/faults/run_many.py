@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import resource
 import signal
 import sys
 import traceback
 from types import FrameType
+from typing import Any
 
 from tests.faults.measured import peak_kb
 
@@ -30,8 +32,40 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     raise Hang()
 
 
+def deny(paths: list[str]) -> None:
+    """Make opening these paths fail with EACCES, as chmod 000 does for anyone but root.
+
+    Only for a root test run (root reads everything, and an unprivileged user may not reach
+    this interpreter): the console opens project files with os.open and lists folders with
+    os.scandir, which is what is wrapped here.
+    """
+    import errno
+    import os
+
+    denied = {os.path.realpath(p) for p in paths}
+    real_open, real_scandir = os.open, os.scandir
+
+    def check(path: object) -> None:
+        if isinstance(path, str | os.PathLike) and os.path.realpath(path) in denied:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    def open_(path: Any, *args: Any, **kwargs: Any) -> int:
+        check(path)
+        return real_open(path, *args, **kwargs)
+
+    def scandir(path: Any = ".") -> Any:
+        check(path)
+        return real_scandir(path)
+
+    os.open = open_  # type: ignore[assignment]
+    os.scandir = scandir  # type: ignore[assignment]
+
+
 def main(timeout: int, commands: list[list[str]]) -> None:
     from console.cli import main as console_main
+
+    if os.environ.get("CONSOLE_FAULTS_DENY"):
+        deny(json.loads(os.environ["CONSOLE_FAULTS_DENY"]))
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
     signal.signal(signal.SIGALRM, _alarm)

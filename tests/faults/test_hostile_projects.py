@@ -63,6 +63,7 @@ def assert_survived(report: dict[str, Any]) -> None:
 
 # --- special files ------------------------------------------------------------------------
 
+
 def _fifo(path: Path) -> None:
     os.mkfifo(path)
 
@@ -207,3 +208,140 @@ def test_a_route_named_with_control_characters_is_sent_percent_encoded(
         assert r.code == 0, r.stderr
         assert server.paths() == ["/api/a%1B[2Jb%20c"]
         assert r.json()["url"] == f"{server.url}/api/a%1B[2Jb%20c"
+
+
+# --- code that must never run -------------------------------------------------------------
+
+RUNS_CODE = """
+const fs = require('fs')
+fs.writeFileSync(%(marker)r, 'next.config ran')
+require('child_process').execSync('touch ' + %(marker)r + '.sh')
+module.exports = { pageExtensions: ['js', 'ts'], reactStrictMode: (() => { fs.writeFileSync(%(marker)r + '.iife', 'x'); return true })() }
+"""
+
+
+@pytest.mark.parametrize(
+    "config", ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"]
+)
+def test_the_projects_code_is_never_run(tmp_path: Path, figures: Figures, config: str) -> None:
+    marker = tmp_path / "ran"
+    root = make_project(tmp_path / "site", url=f"http://127.0.0.1:{free_port()}")
+    (root / config).write_text(RUNS_CODE % {"marker": str(marker)})
+    (root / "package.json").write_text(
+        json.dumps({"name": "x", "scripts": {"predev": f"touch {marker}.npm"}})
+    )
+    (root / "netlify.toml").write_text(f'[build]\ncommand = "touch {marker}.toml"\n')
+    report = run_many(root, every_command(root))
+    figures.inputs("hostile projects")
+    assert_survived(report)
+    assert list(tmp_path.glob("ran*")) == []
+    project = json.loads(report["results"][0]["stdout"])
+    assert project["routes"]  # it was read, not run
+
+
+# --- invalid TOML -------------------------------------------------------------------------
+
+BAD_TOML = {
+    "syntax": "[targets.preview\nkind = ",
+    "not-utf8": b'[dev]\ncommand = "\xff\xfe"\n',
+    "wrong-types": "targets = 5\n",
+    "unknown-key": "[limits]\napi = 10\nbogus = 1\n",
+    "negative": "[limits]\napi = -1\n",
+    "bad-url": '[targets.preview]\nkind = "preview"\nurl = "ftp://x"\n',
+    "bad-kind": '[targets.preview]\nkind = "staging"\nurl = "https://x.example"\n',
+    "nul": '[dev]\ncommand = "a\x00b"\n',
+    "deep": "a = " + "[" * 5000 + "]" * 5000 + "\n",
+    "huge-number": "[limits]\napi = 1e400\n",
+    "bool-lines": "[ui]\nmax_log_lines = true\n",
+    "header-table": '[targets.p]\nkind = "preview"\nurl = "https://x.example"\nheaders = [1, 2]\n',
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TOML))
+def test_an_invalid_console_toml_is_one_sentence(
+    tmp_path: Path, figures: Figures, case: str
+) -> None:
+    root = make_project(tmp_path / "site")
+    text = BAD_TOML[case]
+    (root / "console.toml").write_bytes(text if isinstance(text, bytes) else text.encode())
+    report = run_many(root, every_command(root))
+    figures.inputs("hostile projects")
+    assert_survived(report)
+    by = {r["argv"][0]: r for r in report["results"]}
+    assert by["routes"]["code"] == 0  # routes need no settings
+    for command in ("trigger", "target"):
+        assert by[command]["code"] == 2, by[command]
+        assert "console.toml" in by[command]["stderr"]
+
+
+@pytest.mark.parametrize("case", ["syntax", "not-utf8", "wrong-types", "deep", "nul"])
+def test_an_invalid_netlify_toml_is_a_diagnostic(
+    tmp_path: Path, figures: Figures, case: str
+) -> None:
+    root = make_project(tmp_path / "site")
+    text = BAD_TOML[case]
+    (root / "netlify.toml").write_bytes(text if isinstance(text, bytes) else text.encode())
+    report = run_many(root, every_command(root))
+    figures.inputs("hostile projects")
+    assert_survived(report)
+    check = json.loads(report["results"][2]["stdout"])
+    routes = json.loads(report["results"][0]["stdout"])
+    assert routes["routes"]  # the routes are still there
+    # `targets = 5` is valid TOML netlify.toml does not read; bad UTF-8 is read as U+FFFD.
+    if case not in ("wrong-types", "not-utf8"):
+        assert any(p["file"] == "netlify.toml" for p in check["problems"]), check
+
+
+# --- unreadable ---------------------------------------------------------------------------
+
+
+def _unprivileged() -> list[str] | None:
+    """How to run as someone chmod 000 stops: nothing to add, setpriv, or None (root only)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    if shutil.which("setpriv") is None:
+        return None
+    probe = subprocess.run(
+        [*setpriv, sys.executable, "-c", "import console.cli, tree_sitter, httpx"],
+        cwd=REPO, capture_output=True,
+    )  # fmt: skip
+    return setpriv if probe.returncode == 0 else None
+
+
+def test_unreadable_files_and_folders(tmp_path: Path, figures: Figures) -> None:
+    """chmod 000 on a route file, a folder of routes, console.toml and the history, run as an
+    unprivileged user; as root without one, opening them is made to fail as the kernel would."""
+    prefix = _unprivileged()
+    root = make_project(tmp_path / "site", url=f"http://127.0.0.1:{free_port()}")
+    api = root / "pages" / "api"
+    (api / "locked").mkdir()
+    (api / "locked" / "inside.js").write_text(API)
+    (root / ".console").mkdir()
+    for path in (tmp_path, *root.rglob("*"), root):
+        path.chmod(0o777 if path.is_dir() else 0o666)
+    locked = [api / "hello.js", api / "locked", root / "console.toml"]
+    if prefix is not None:
+        locked.append(root / ".console")  # SQLite opens it itself: only a real chmod stops it
+    for path in locked:
+        path.chmod(0)
+    env = dict(os.environ)
+    if prefix is None:
+        env["CONSOLE_FAULTS_DENY"] = json.dumps([str(p) for p in locked])
+    proc = subprocess.run(
+        [*(prefix or []), sys.executable, "-m", "tests.faults.run_many", "20",
+         json.dumps(every_command(root))],
+        cwd=REPO, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    figures.inputs("hostile projects", 4)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert_survived(report)
+    by = {r["argv"][0]: r for r in report["results"]}
+    routes = json.loads(report["results"][0]["stdout"])  # routes --json
+    not_read = {p["file"] for p in routes["problems"] if p["code"] == "not-read"}
+    assert {"pages/api/hello.js", "pages/api/locked"} <= not_read, routes["problems"]
+    assert by["trigger"]["code"] == 2
+    assert (
+        "console.toml" in by["trigger"]["stderr"] and "ermission denied" in by["trigger"]["stderr"]
+    )
