@@ -105,7 +105,7 @@ def _spawn_children(n: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--hostile", action="store_true")
-    p.add_argument("--flood-mb", type=float, default=0)
+    p.add_argument("--flood-mb", type=float, default=None)
     p.add_argument("--giant-mb", type=float, default=0)
     p.add_argument("--children", type=int, default=0)
     p.add_argument("--log-headers", action="store_true")
@@ -120,7 +120,7 @@ def main() -> None:
     if args.giant_mb:
         out.write(b"GIANT-START " + b"x" * int(args.giant_mb * 1024 * 1024) + b" GIANT-END\n")
         out.flush()
-    if args.flood_mb:
+    if args.flood_mb is not None:
         # Varied, mostly printable lines with escapes and bad bytes sprinkled in.
         block = b"".join(
             b"flood %06d \x1b[32mok\x1b[0m \xff payload %s\n" % (i, b"y" * (i % 200))
