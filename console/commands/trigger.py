@@ -108,10 +108,28 @@ def resolve_target(settings: Settings, name: str | None, url: str | None) -> Tar
         return settings.target(name) if name else settings.local
     base = check_url(url)
     for t in settings.targets:
-        if t.url.rstrip("/") == base:
+        if _base(t.url) == _base(base):
             return t
+    for t in settings.targets:
+        # Any address on a production target's host is production: `HTTPS://Acme.netlify.app/x`
+        # must not slip past the confirmation.
+        if t.kind is TargetKind.PRODUCTION and _base(t.url)[:3] == _base(base)[:3]:
+            return Target("url", TargetKind.PRODUCTION, base)
     host = urlsplit(base).hostname or ""
     return Target("url", TargetKind.LOCAL if _loopback(host) else TargetKind.PREVIEW, base)
+
+
+def _base(url: str) -> tuple[str, str, int, str]:
+    """Scheme, host, port and path of a base URL, however it is spelled."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        host = ipaddress.ip_address(host).compressed
+    except ValueError:
+        pass
+    port = parts.port or (443 if scheme == "https" else 80)
+    return scheme, host, port, parts.path.rstrip("/")
 
 
 def _loopback(host: str) -> bool:
