@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import json
 import sys
@@ -124,10 +125,8 @@ def _base(url: str) -> tuple[str, str, int, str]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    try:
+    with contextlib.suppress(ValueError):  # not an address: a name
         host = ipaddress.ip_address(host).compressed
-    except ValueError:
-        pass
     port = parts.port or (443 if scheme == "https" else 80)
     return scheme, host, port, parts.path.rstrip("/")
 
