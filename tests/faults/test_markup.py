@@ -4,6 +4,7 @@ clickable, and a stray `[/]` (a cron string, a filter, a server's words) cannot 
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,32 @@ async def test_a_reason_with_brackets_is_text(app: ConsoleApp, figures: Figures)
         assert app.is_running
         subtitle = app.main.runs_panel._border_subtitle
         assert subtitle is not None and "`test -f .env && [/] next de" in subtitle.plain
+
+
+async def test_keys_from_console_toml_are_text_on_the_help_screen(
+    tmp_path: Path, figures: Figures
+) -> None:
+    from console.ui.screens.help import HelpScreen
+
+    root = make_project(tmp_path / "site", routes={"hello": API})
+    (root / "console.toml").write_text('[keys]\ntrigger = "t,[/]"\nrerun = "[b]"\n')
+    store = RunStore(":memory:")
+    engine = Engine(discover(root), load_settings(root), store)
+    app = create_app(engine, start_dev=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await pilot.pause(0.2)
+            figures.inputs("markup", 2)
+            assert app.is_running
+            from rich.console import Console
+
+            from console.ui.screens.help import keys_table
+
+            console = Console(width=160, record=True, file=io.StringIO())
+            console.print(keys_table(engine.settings.keys))
+            shown = console.export_text()
+            assert "t [/]" in shown and "[b]" in shown
+    finally:
+        store.close()

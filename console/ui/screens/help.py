@@ -35,7 +35,8 @@ def keys_table(keymap: Mapping[str, str]) -> Table:
         if k.id in seen:
             continue
         seen.add(k.id)
-        table.add_row(" ".join(keys_for(k.id, keymap)), k.description, k.id)
+        # Keys come from console.toml: text, not markup (a `[/]` there crashed this screen).
+        table.add_row(Text(" ".join(keys_for(k.id, keymap))), k.description, k.id)
     for keys, what in FIXED_KEYS:
         table.add_row(keys, what, "")
     return table
