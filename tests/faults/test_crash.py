@@ -246,3 +246,75 @@ def test_sigkill_while_supervising_a_dev_server(
     assert left == [], f"left running after SIGKILL: {describe(left)}"
     # The next command starts its own dev server again, and stops it.
     _check_after_crash(root, before, killed, figures, "--json")
+
+
+def _in_folder(folder: Path) -> list[int]:
+    """Live processes whose working directory is inside `folder` (the dev server and its kin)."""
+    import os
+
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{name}/cwd")
+            with open(f"/proc/{name}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and (cwd == str(folder) or cwd.startswith(f"{folder}/")):
+            found.append(int(name))
+    return found
+
+
+@pytest.mark.tmux
+@pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="tmux is not installed")
+def test_sigkill_console_open_in_a_terminal(tmp_path: Path, figures: Figures) -> None:
+    """The real screen in a real terminal: it started the dev server, a run is in flight."""
+    import os
+    import subprocess
+    import time
+
+    port = free_port()
+    command = f"{sys.executable} {FAULT_DIR / 'fake_dev.py'} --children 3"
+    root = make_project(tmp_path / "site", url=f"http://127.0.0.1:{port}", dev_command=command)
+    session = f"faults-open-{os.getpid()}-{port}"
+    repo = Path(__file__).resolve().parents[2]
+    shell = f"cd {repo} && exec env -u COLUMNS -u LINES {sys.executable} -m console open {root}"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+    def wait(check: object, what: str, timeout: float = 30) -> None:
+        end = time.monotonic() + timeout
+        while not check():  # type: ignore[operator]
+            assert time.monotonic() < end, f"{what}:\n{tmux('capture-pane', '-p', '-t', session)}"
+            time.sleep(0.1)
+
+    tmux("new-session", "-d", "-s", session, "-x", "140", "-y", "45", shell)
+    try:
+        tmux("resize-window", "-t", session, "-x", "140", "-y", "45")
+        console_pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}").strip())
+        wait(lambda: "ready" in tmux("capture-pane", "-p", "-t", session), "the dev server")
+        tmux("send-keys", "-t", session, "/")
+        wait(lambda: "filter routes" in tmux("capture-pane", "-p", "-t", session), "the filter")
+        tmux("send-keys", "-t", session, "slow")
+        wait(lambda: "routes 1/5" in tmux("capture-pane", "-p", "-t", session), "the filter")
+        tmux("send-keys", "-t", session, "Enter")
+        time.sleep(0.5)  # the focus moves back to the table after the key
+        tmux("send-keys", "-t", session, "t")
+        wait(
+            lambda: any(r["state"] == "running" for r in rows(root)),
+            "the run to be in flight",
+        )
+        supervised = _in_folder(root)
+        assert len(supervised) >= 4, supervised  # guard, the server, its children
+        os.kill(console_pid, signal.SIGKILL)
+        end = time.monotonic() + 15
+        while _in_folder(root):
+            assert time.monotonic() < end, f"left running: {_in_folder(root)}"
+            time.sleep(0.1)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    killed = {str(r["id"]) for r in rows(root)}
+    _check_after_crash(root, {}, killed, figures, "--json")
