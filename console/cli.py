@@ -83,8 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--url", metavar="URL", help="send to this base URL instead")
     p.add_argument("--method", metavar="M", help="HTTP method (default by kind)")
     p.add_argument("--data", metavar="JSON|@FILE", help="request body: JSON text or @file")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--query", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a dynamic segment: --param id=42 for [id]; catch-all values may hold /",
+    )
+    p.add_argument(
+        "--query", action="append", default=[], metavar="NAME=VALUE", help="a query parameter"
+    )
     p.add_argument("--yes", action="store_true", help="confirm a request to production")
     p.add_argument(
         "--force", action="store_true", help="send a scheduled route to a deployed target"
@@ -145,4 +153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `console routes | head`: the reader went away; say nothing more.
+        _silence_stdout()
+        return 0
     return code
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
