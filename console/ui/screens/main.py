@@ -76,7 +76,7 @@ class MainScreen(MainActions, Screen[None]):
         dev = self.engine.dev
         self.dev_state = dev.state if dev is not None else None
         self.scheduler_on = self.engine.scheduler.enabled
-        self._refresh_all()
+        self._refresh_header(self.now)  # the rest comes with load(), once the layout is known
 
     def load(self) -> None:
         """Show the runs history has (after the engine marked a dead process's runs)."""
