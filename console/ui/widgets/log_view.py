@@ -28,7 +28,8 @@ from textual.strip import Strip
 from console.ui.bindings import Scope, bindings
 from console.ui.text import clean_line
 
-PREFIX_WIDTH = 16  # "HH:MM:SS " + a 6-cell source tag + " "
+TAG_WIDTH = 12
+PREFIX_WIDTH = 9 + TAG_WIDTH + 1  # "HH:MM:SS " + the source tag + " "
 
 
 # Tuples, not dataclasses: a burst makes tens of thousands of these between two frames.
@@ -57,10 +58,11 @@ def width_of(text: str) -> int:
     return len(text) if text.isascii() else cell_len(text)
 
 
-def tag_for(source: str, run_id: str | None) -> tuple[str, str]:
-    """The prefix tag of a line and its colour class: a run's id, else where the line came from."""
+def tag_for(source: str, run_id: str | None, run_name: str | None = None) -> tuple[str, str]:
+    """The prefix tag of a line and its colour class: the run's route name (or the random end
+    of its id), else where the line came from."""
     if run_id:
-        return run_id[:6], "run"
+        return (run_name or run_id[-6:])[:TAG_WIDTH], "run"
     if source == "dev":
         return "dev", "dev"
     return "—", "console"
@@ -84,9 +86,9 @@ class LogView(ScrollView, can_focus=True):
         overflow-y: auto;
         overflow-x: auto;
         & > .log--time { color: $text-muted; }
-        & > .log--dev { color: $accent; }
-        & > .log--run { color: $secondary; }
-        & > .log--console { color: $primary; }
+        & > .log--dev { color: $text-accent; }
+        & > .log--run { color: $text-secondary; }
+        & > .log--console { color: $text-primary; }
         & > .log--match { background: $warning 40%; }
     }
     """
@@ -110,6 +112,7 @@ class LogView(ScrollView, can_focus=True):
         self.new_while_paused = 0
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(1024)
         self._clock_text: tuple[datetime | None, str] = (None, "")
+        self.run_names: dict[str, str] = {}  # run id -> short route name, kept by the screen
 
     # --- what the screen calls -------------------------------------------------------------
 
@@ -181,11 +184,11 @@ class LogView(ScrollView, can_focus=True):
 
     def _entry(self, at: datetime, source: str, run_id: str | None, text: str) -> LogEntry:
         self._seq += 1
-        tag, kind = tag_for(source, run_id)
+        tag, kind = tag_for(source, run_id, self.run_names.get(run_id) if run_id else None)
         second = at.replace(microsecond=0)
         if self._clock_text[0] != second:  # lines of a burst share their second: format once
             self._clock_text = (second, f"{at.astimezone(UTC):%H:%M:%S}")
-        prefix = f"{self._clock_text[1]} {tag:<6.6} "
+        prefix = f"{self._clock_text[1]} {tag:<{TAG_WIDTH}} "
         return LogEntry(self._seq, at, run_id, clean_line(text), kind, prefix)
 
     def _passes(self, entry: LogEntry) -> bool:
