@@ -18,6 +18,8 @@ _CONTROL = re.compile(
 
 def clean_line(text: str) -> str:
     """One line fit for the screen: no control sequences, tabs as spaces, no newlines."""
+    if text.isprintable():  # the usual case, checked in C: nothing to strip
+        return text
     if "\t" in text:
         text = text.expandtabs(4)
     if "\n" in text:

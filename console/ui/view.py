@@ -144,10 +144,10 @@ def timeline_window(now: datetime, zoom: Zoom) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
-def timeline_label(route: Route) -> str:
-    """The short name of a route in the timeline: its last path segment."""
-    parts = [p for p in route.route.split("/") if p]
-    return parts[-1] if parts else route.route
+def short_name(path: str) -> str:
+    """The short name of a route (timeline rows, log tags): its last path segment."""
+    parts = [p for p in path.split("/") if p]
+    return parts[-1] if parts else path
 
 
 def matches(row: RouteRow, text: str) -> bool:

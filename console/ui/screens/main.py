@@ -26,7 +26,7 @@ from console.ui.view import (
     next_fire_map,
     order_runs,
     route_rows,
-    timeline_label,
+    short_name,
     timeline_window,
 )
 from console.ui.widgets.header import HeaderBar, HeaderState
@@ -76,7 +76,7 @@ class MainScreen(MainActions, Screen[None]):
         dev = self.engine.dev
         self.dev_state = dev.state if dev is not None else None
         self.scheduler_on = self.engine.scheduler.enabled
-        self._refresh_all()
+        self._refresh_header(self.now)  # the rest comes with load(), once the layout is known
 
     def load(self) -> None:
         """Show the runs history has (after the engine marked a dead process's runs)."""
@@ -125,6 +125,7 @@ class MainScreen(MainActions, Screen[None]):
     def _refresh_runs(self, now: datetime, select: str | None = None) -> None:
         ordered = order_runs(self.runs.values(), RECENT_RUNS, now)
         self.runs = {r.id: r for r in ordered}
+        self.log_view.run_names = {r.id: short_name(r.route) for r in ordered}
         self.runs_panel.show(ordered, now, self._progress(), select)
 
     def _progress(self) -> dict[str, RunProgress]:
@@ -147,7 +148,7 @@ class MainScreen(MainActions, Screen[None]):
                 specs.append(parse_cron(route.schedule))
             except (ConsoleError, ValueError):
                 continue  # an invalid schedule is a problem, shown in the problems list
-            labels.append(timeline_label(route))
+            labels.append(short_name(route.route))
         buckets = view.bucket_count(labels)
         if buckets <= 0:
             return  # not laid out yet: BucketsChanged comes once it is
@@ -177,6 +178,8 @@ class MainScreen(MainActions, Screen[None]):
     def apply_batch(self, batch: Batch) -> None:
         """Everything the engine said since the last frame, in one go."""
         now = self.now
+        if batch.runs:  # first, so that the log can name the runs its lines belong to
+            self._runs_changed(batch.runs, now)
         if batch.lines or batch.dropped:
             self.log_view.add(_log_rows(batch.lines), batch.dropped)
         if batch.skipped:
@@ -184,8 +187,6 @@ class MainScreen(MainActions, Screen[None]):
                 (s.at, "console", None, f"scheduler skipped {s.route}: {s.reason}")
                 for s in batch.skipped
             )
-        if batch.runs:
-            self._runs_changed(batch.runs, now)
         header = False
         if batch.dev is not None:
             self.dev_state = batch.dev.state

@@ -257,7 +257,7 @@ class MainActions(Screen[None]):
             log.show_run(None)
             return
         full = self.engine.get(run.id) or run
-        log.show_run(run.id, full.logs)
+        log.show_run(run.id, full.logs, full.started_at or full.created_at)
 
     def action_copy_log(self) -> None:
         text = self.get_selected_text()

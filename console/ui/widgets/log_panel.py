@@ -25,21 +25,28 @@ class LogPanel(Vertical):
         self._max_lines = max_lines
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter the log (enter keeps, esc clears)", id="log-filter")
         yield LogView(self._max_lines, id="log")
 
     @property
     def log_view(self) -> LogView:
         return self.query_one(LogView)
 
+    def _box(self) -> Input | None:
+        return next(self.query("#log-filter").results(Input), None)
+
     def open_filter(self) -> None:
         self.add_class("-filtering")
-        box = self.query_one("#log-filter", Input)
+        box = self._box()
+        if box is None:  # made on first use: one widget less to build at start-up
+            box = Input(placeholder="filter the log (enter keeps, esc clears)", id="log-filter")
+            self.mount(box, before=self.log_view)
         box.value = self.log_view.text_filter
         box.focus()
 
     def clear_filter(self) -> None:
-        self.query_one("#log-filter", Input).value = ""
+        box = self._box()
+        if box is not None:
+            box.value = ""
         self.log_view.set_text_filter("")
         self.remove_class("-filtering")
         self.log_view.focus()
@@ -57,6 +64,7 @@ class LogPanel(Vertical):
         self.log_view.focus()
 
     def on_key(self, event: events.Key) -> None:
-        if event.key == "escape" and self.query_one("#log-filter", Input).has_focus:
+        box = self._box()
+        if event.key == "escape" and box is not None and box.has_focus:
             event.stop()
             self.clear_filter()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len, chop_cells
 from rich.style import Style
@@ -30,27 +29,23 @@ from textual.strip import Strip
 from console.ui.bindings import Scope, bindings
 from console.ui.text import clean_line
 
-PREFIX_WIDTH = 16  # "HH:MM:SS " + a 6-cell source tag + " "
+TAG_WIDTH = 12
+PREFIX_WIDTH = 9 + TAG_WIDTH + 1  # "HH:MM:SS " + the source tag + " "
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+# Tuples, not dataclasses: a burst makes tens of thousands of these between two frames.
+class LogEntry(NamedTuple):
     """One line as the log keeps it: already cleaned, with where it came from."""
 
     seq: int
     at: datetime
-    tag: str  # "dev", "console", or the first characters of a run id
     run_id: str | None
     text: str
     kind: str  # "dev", "run" or "console": how the tag is coloured
-
-    @property
-    def prefix(self) -> str:
-        return f"{self.at.astimezone(UTC):%H:%M:%S} {self.tag:<6.6} "
+    prefix: str  # "HH:MM:SS tag    " (UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One screen row: a whole entry, or a piece of a wrapped one."""
 
     seq: int
@@ -60,10 +55,15 @@ class Row:
     kind: str
 
 
-def tag_for(source: str, run_id: str | None) -> tuple[str, str]:
-    """The prefix tag of a line and its colour class: a run's id, else where the line came from."""
+def width_of(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def tag_for(source: str, run_id: str | None, run_name: str | None = None) -> tuple[str, str]:
+    """The prefix tag of a line and its colour class: the run's route name (or the random end
+    of its id), else where the line came from."""
     if run_id:
-        return run_id[:6], "run"
+        return (run_name or run_id[-6:])[:TAG_WIDTH], "run"
     if source == "dev":
         return "dev", "dev"
     return "—", "console"
@@ -87,9 +87,9 @@ class LogView(ScrollView, can_focus=True):
         overflow-y: auto;
         overflow-x: auto;
         & > .log--time { color: $text-muted; }
-        & > .log--dev { color: $accent; }
-        & > .log--run { color: $secondary; }
-        & > .log--console { color: $primary; }
+        & > .log--dev { color: $text-accent; }
+        & > .log--run { color: $text-secondary; }
+        & > .log--console { color: $text-primary; }
         & > .log--match { background: $warning 40%; }
     }
     """
@@ -112,6 +112,8 @@ class LogView(ScrollView, can_focus=True):
         self._wrap_width = 0
         self.new_while_paused = 0
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(1024)
+        self._clock_text: tuple[datetime | None, str] = (None, "")
+        self.run_names: dict[str, str] = {}  # run id -> short route name, kept by the screen
 
     # --- what the screen calls -------------------------------------------------------------
 
@@ -124,6 +126,11 @@ class LogView(ScrollView, can_focus=True):
     def shown_count(self) -> int:
         """Rows on the virtual canvas (after filter and wrapping)."""
         return len(self._rows)
+
+    def last_line(self) -> str | None:
+        """The text of the newest line kept (in the shown source), or None."""
+        source = self._source
+        return source[-1].text if source else None
 
     def shown_text(self) -> list[str]:
         """The entries shown, one string per entry (prefix included), for copying."""
@@ -151,13 +158,15 @@ class LogView(ScrollView, can_focus=True):
             fresh = mine
         self._append_rows([e for e in fresh if self._passes(e)])
 
-    def show_run(self, run_id: str | None, history: Sequence[str] = ()) -> None:
-        """Show only one run's lines (its history, then what arrives), or every line again."""
+    def show_run(
+        self, run_id: str | None, history: Sequence[str] = (), at: datetime | None = None
+    ) -> None:
+        """Show only one run's lines (its history, stamped `at`, then what arrives), or all lines."""
         self.run_filter = run_id
-        if run_id is None:
+        if run_id is None or at is None:
+            self.run_filter = None
             self._run_entries = None
         else:
-            at = datetime.now(UTC)
             self._run_entries = deque(maxlen=self.max_lines)
             self._run_entries.extend(self._entry(at, "console", run_id, line) for line in history)
         self._rebuild()
@@ -176,19 +185,23 @@ class LogView(ScrollView, can_focus=True):
 
     def _entry(self, at: datetime, source: str, run_id: str | None, text: str) -> LogEntry:
         self._seq += 1
-        tag, kind = tag_for(source, run_id)
-        return LogEntry(self._seq, at, tag, run_id, clean_line(text), kind)
+        tag, kind = tag_for(source, run_id, self.run_names.get(run_id) if run_id else None)
+        second = at.replace(microsecond=0)
+        if self._clock_text[0] != second:  # lines of a burst share their second: format once
+            self._clock_text = (second, f"{at.astimezone(UTC):%H:%M:%S}")
+        prefix = f"{self._clock_text[1]} {tag:<{TAG_WIDTH}} "
+        return LogEntry(self._seq, at, run_id, clean_line(text), kind, prefix)
 
     def _passes(self, entry: LogEntry) -> bool:
         if not self.text_filter:
             return True
         return self.text_filter.lower() in entry.text.lower()
 
-    def _rows_for(self, entry: LogEntry) -> list[Row]:
+    def _rows_for(self, entry: LogEntry, wrap: bool) -> list[Row]:
         prefix = entry.prefix
         full = prefix + entry.text
         width = self._wrap_width
-        if not self.wrap or width <= PREFIX_WIDTH or cell_len(full) <= width:
+        if not wrap or width <= PREFIX_WIDTH or width_of(full) <= width:
             return [Row(entry.seq, 0, full, len(prefix), entry.kind)]
         rows = []
         start = 0
@@ -200,13 +213,14 @@ class LogView(ScrollView, can_focus=True):
     def _append_rows(self, entries: list[LogEntry]) -> None:
         removed = self._trim_rows()
         new_rows: list[Row] = []
+        wrap = self.wrap
         for e in entries:
-            new_rows.extend(self._rows_for(e))
+            new_rows.extend(self._rows_for(e, wrap))
         if not new_rows and not removed:
             return
         self._rows.extend(new_rows)
         if not self.wrap:
-            widest = max((cell_len(r.text) for r in new_rows), default=0)
+            widest = max((width_of(r.text) for r in new_rows), default=0)
             self._width = max(self._width, widest)
         if not self.follow:
             self.new_while_paused += len(entries)
@@ -231,11 +245,12 @@ class LogView(ScrollView, can_focus=True):
         self._rows.clear()
         self._width = 0
         self._cache.clear()
+        wrap = self.wrap
         for e in self._source:
             if self._passes(e):
-                self._rows.extend(self._rows_for(e))
+                self._rows.extend(self._rows_for(e, wrap))
         if not self.wrap:
-            self._width = max((cell_len(r.text) for r in self._rows), default=0)
+            self._width = max((width_of(r.text) for r in self._rows), default=0)
         self.new_while_paused = 0
         self._resize(0, rebuilt=True)
 

@@ -99,7 +99,6 @@ class RoutesPanel(Vertical):
         self.border_title = "routes"
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter routes (enter keeps, esc clears)", id="routes-filter")
         table: RoutesTable = RoutesTable(
             id="routes-table",
             cursor_type="row",
@@ -120,12 +119,9 @@ class RoutesPanel(Vertical):
             return None
         return self.shown[table.cursor_row]
 
-    def on_mount(self) -> None:
-        self._columns()
-
     def on_resize(self) -> None:
-        self._columns()
-        self._fill()
+        if self._columns():
+            self._fill()  # new columns come without rows
 
     def _route_width(self) -> int:
         fixed = sum(w for _, _, w in COLUMNS)
@@ -133,16 +129,18 @@ class RoutesPanel(Vertical):
         scrollbar = 1
         return max(16, self.content_size.width - fixed - padding - scrollbar)
 
-    def _columns(self) -> None:
+    def _columns(self) -> bool:
+        """Lay out the columns for the current width; True when they changed."""
         table = self.table
         width = self._route_width()
         if table.columns and self._route_col_width == width:
-            return
+            return False
         self._route_col_width = width
         table.clear(columns=True)
         table.add_column("  route", key="route", width=width)
         for key, label, w in COLUMNS:
             table.add_column(label, key=key, width=w)
+        return True
 
     def show(self, rows: Sequence[RouteRow], now: datetime, tz: tzinfo) -> None:
         """Replace the rows (after a reload, a target switch, a finished run, a new minute)."""
@@ -153,7 +151,12 @@ class RoutesPanel(Vertical):
 
     def open_filter(self) -> None:
         self.add_class("-filtering")
-        self.query_one("#routes-filter", Input).focus()
+        boxes = self.query("#routes-filter").results(Input)
+        box = next(boxes, None)
+        if box is None:  # made on first use: one widget less to build at start-up
+            box = Input(placeholder="filter routes (enter keeps, esc clears)", id="routes-filter")
+            self.mount(box, before=self.table)
+        box.focus()
 
     def _fill(self) -> None:
         table = self.table
@@ -230,15 +233,16 @@ class RoutesPanel(Vertical):
         self.table.focus()
 
     def clear_filter(self) -> None:
-        box = self.query_one("#routes-filter", Input)
-        box.value = ""
+        for box in self.query("#routes-filter").results(Input):
+            box.value = ""
         self.filter_text = ""
         self.remove_class("-filtering")
         self._fill()
         self.table.focus()
 
     def on_key(self, event: events.Key) -> None:
-        if event.key == "escape" and self.query_one("#routes-filter", Input).has_focus:
+        box = next(self.query("#routes-filter").results(Input), None)
+        if event.key == "escape" and box is not None and box.has_focus:
             event.stop()
             self.clear_filter()
 
