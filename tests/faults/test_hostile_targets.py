@@ -125,6 +125,18 @@ def test_a_self_signed_certificate_is_refused_unless_insecure(
     assert (DATA / "selfsigned.pem").exists()
 
 
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
 def test_an_ipv6_loopback_target(tmp_path: Path, figures: Figures) -> None:
     with hs.raw_server(hs.ok, host="::1") as server:
         assert server.url.startswith("http://[::1]:")
