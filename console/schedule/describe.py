@@ -7,7 +7,8 @@ from functools import lru_cache
 from cron_descriptor import ExpressionDescriptor, Options
 
 from console.errors import CronError
-from console.schedule.dialect import CronSpec, parse_cron
+from console.schedule.dialect import parse_cron
+from console.schedule.spec import CronSpec
 
 _ALL_HOURS = (1 << 24) - 1
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from console.schedule.days import mask_for
-from console.schedule.dialect import CronSpec, parse_cron
+from console.schedule.dialect import parse_cron
+from console.schedule.spec import CronSpec
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

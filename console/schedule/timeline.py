@@ -15,8 +15,8 @@ from datetime import date, datetime
 from itertools import pairwise
 
 from console.schedule.days import first_weekday, month_length, month_mask
-from console.schedule.dialect import CronSpec
 from console.schedule.fires import DAY, EPOCH_ORDINAL, epoch_us
+from console.schedule.spec import CronSpec
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class _Window:
     # (month, month length, weekday of the 1st, first day number, how many days) for each month
     # the window touches, in order; together they cover the window's days.
     month_runs: tuple[tuple[int, int, int, int, int], ...]
-    offsets: tuple[int, ...]  # distinct seconds-of-day of the slice edges
+    offsets: tuple[tuple[int, int, int], ...]  # distinct (hour, minute, second) of the slice edges
     edges: tuple[tuple[int, int], ...]  # per edge: (day index in the window, index in offsets)
 
 
@@ -54,15 +54,13 @@ def _window(start: datetime, end: datetime, buckets: int) -> _Window:
     where = {o: i for i, o in enumerate(offsets)}
     return _Window(
         month_runs=tuple(runs),
-        offsets=tuple(offsets),
+        offsets=tuple((o // 3600, o // 60 % 60, o % 60) for o in offsets),
         edges=tuple((e // DAY - first_day, where[e % DAY]) for e in edges),
     )
 
 
-def _fires_before(hours: int, minutes: int, seconds: int, offset: int) -> int:
-    """Fires in [00:00:00, offset) of a firing day."""
-    h, rest = divmod(offset, 3600)
-    m, s = divmod(rest, 60)
+def _fires_before(hours: int, minutes: int, seconds: int, h: int, m: int, s: int) -> int:
+    """Fires in [00:00:00, h:m:s) of a firing day."""
     per_minute = seconds.bit_count()
     per_hour = minutes.bit_count() * per_minute
     n = (hours & ((1 << h) - 1)).bit_count() * per_hour
@@ -84,7 +82,7 @@ def _count(spec: CronSpec, w: _Window, before: dict[tuple[int, int, int], list[i
     times = (spec.hours, spec.minutes, spec.seconds)
     part = before.get(times)
     if part is None:
-        part = [_fires_before(*times, o) for o in w.offsets]
+        part = [_fires_before(*times, *o) for o in w.offsets]
         before[times] = part
     per_day = spec.fires_per_day
     cumulative = [0]

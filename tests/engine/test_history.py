@@ -257,3 +257,10 @@ def test_a_zombie_owner_counts_as_dead(store: RunStore) -> None:
         assert store.mark_interrupted() == 1
     finally:
         proc.wait()
+
+
+def test_an_in_memory_store_works_for_tests_and_previews() -> None:
+    store = RunStore(":memory:")
+    store.insert(_run(1, logs=("a",)))
+    assert [r.logs for r in store.recent(5)] == [("a",)]
+    store.close()

@@ -32,8 +32,12 @@ starts = st.one_of(
         min_value=datetime(1999, 1, 1), max_value=datetime(2101, 1, 1), timezones=st.just(UTC)
     ),
 )
+# derandomize: the same examples on every run, so a red CI run is reproducible at once.
 SETTINGS = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much],
 )
 
 
@@ -84,7 +88,7 @@ def test_timeline_agrees_with_reference(
     assert timeline([spec], start, end, buckets) == [ref_timeline(expr, start, end, buckets)]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(exprs=st.lists(expressions(), min_size=2, max_size=6), start=starts)
 def test_timeline_rows_follow_their_schedules(exprs: list[str], start: datetime) -> None:
     specs = []
