@@ -82,6 +82,7 @@ class DevServer:
         self._stopping = False
         self._bytes_read = 0
         self._watcher: asyncio.Task[None] | None = None
+        self._command: DevCommand | None = None
         self._lock = asyncio.Lock()
 
     # -- the public surface ------------------------------------------------------------------
@@ -103,7 +104,11 @@ class DevServer:
     async def ensure(self) -> DevState:
         """Attach when something answers at the URL; otherwise start the command and wait for it."""
         async with self._lock:
-            if self.state is DevState.READY and self.running:
+            if self.running and self._command is not None:
+                # Ours. A caller that gave up waiting (a cancelled worker) leaves it STARTING:
+                # wait again rather than mistake our own server for someone else's.
+                if self.state is DevState.STARTING:
+                    await self._wait_until_ready(self._command)
                 return self.state
             # Attached: look again, the server we did not start may have gone since.
             await self._attach_or_start()
@@ -205,6 +210,7 @@ class DevServer:
             os.close(out_w)
             os.close(life_r)
         self._proc = proc
+        self._command = command
         self._lifeline = life_w
         self._out = out_r
         self.started_by_us = True

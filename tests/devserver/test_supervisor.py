@@ -255,3 +255,20 @@ async def test_when_the_server_it_attached_to_goes_away_ensure_starts_one(
         assert rec.states == [DevState.ATTACHED, DevState.STARTING, DevState.READY]
     finally:
         await dev.stop()
+
+
+async def test_a_caller_that_gave_up_waiting_leaves_a_start_the_next_one_finishes(
+    tmp_path: Path, port: int
+) -> None:
+    dev, rec = supervisor(tmp_path, port, f"sleep 0.5; {http_server_command()}")
+    first = asyncio.create_task(dev.ensure())
+    await wait_for(lambda: dev.state is DevState.STARTING)
+    first.cancel()  # as a Textual worker is cancelled when the key is pressed again
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    try:
+        assert await dev.ensure() is DevState.READY
+        assert dev.started_by_us
+        assert rec.states == [DevState.STARTING, DevState.READY]
+    finally:
+        await dev.stop()
