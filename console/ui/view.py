@@ -268,11 +268,18 @@ def unobservable(run: Run) -> bool:
 
 
 def next_target(targets: Sequence[Target], current: Target) -> Target | None:
-    """`p`: from local or production to the first preview, from preview to the first production."""
-    want = TargetKind.PRODUCTION if current.kind is TargetKind.PREVIEW else TargetKind.PREVIEW
-    for t in targets:
-        if t.kind is want:
-            return t
+    """`p`: from local or production to the first preview, from preview to the first production.
+
+    Without a preview target, local goes to production (the only deployed one); switching sends
+    nothing, and every request there still asks first.
+    """
+    first = {kind: next((t for t in targets if t.kind is kind), None) for kind in TargetKind}
+    if current.kind is TargetKind.PREVIEW:
+        return first[TargetKind.PRODUCTION]
+    if first[TargetKind.PREVIEW] is not None:
+        return first[TargetKind.PREVIEW]
+    if current.kind is TargetKind.LOCAL:
+        return first[TargetKind.PRODUCTION]
     return None
 
 

@@ -173,6 +173,8 @@ class MainActions(Screen[None]):
                 severity="warning",
             )
             return
+        if target.kind is TargetKind.PRODUCTION:
+            self.notify("PRODUCTION: every request asks before it is sent.", severity="warning")
         self.set_target(target)
 
     def action_local_target(self) -> None:
