@@ -194,6 +194,7 @@ def screenshots(root: Path, folder: Path, env: dict[str, str]) -> list[Path]:
 
 
 async def _screenshots(root: Path, folder: Path) -> list[Path]:
+    from console.ui.screens.dialogs import ConfirmDialog
     from tests.ui.conftest import wait_for
     from tests.ui.test_keys import select_route
 
@@ -212,9 +213,10 @@ async def _screenshots(root: Path, folder: Path) -> list[Path]:
             await pilot.pause(0.3)
             shots.append(Path(app.save_screenshot(path=str(folder), filename="detail.svg")))
             await pilot.press("escape")
-            await pilot.press("p", "p")  # production: the confirm dialog shows the request
+            await pilot.press("p")  # production: the confirm dialog shows the request
+            assert app.main.target.name == "production"
             await pilot.press("t")
-            await pilot.pause(0.3)
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
             shots.append(Path(app.save_screenshot(path=str(folder), filename="confirm.svg")))
             await pilot.press("y")
             await pilot.pause(0.5)
