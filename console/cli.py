@@ -147,7 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConsoleError as exc:
         if args.debug:
             raise
-        print(f"console: {exc}", file=sys.stderr)
+        from console.commands._common import print_text
+
+        print_text(f"console: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

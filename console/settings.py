@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,10 +19,15 @@ from console.model import Target, TargetKind
 FILE_NAME = "console.toml"
 DEFAULT_LOCAL_URL = "http://localhost:3000"
 REDACTED = "***"
+MAX_BYTES = 1024 * 1024  # a console.toml bigger than this is not one
+MAX_SECONDS = 366 * 24 * 3600  # a limit or delay longer than a year is a typo (and overflows)
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# What an HTTP/1.1 header value can carry as it is sent: visible ASCII, spaces and tabs. A line
+# break would smuggle in another header; other characters fail deep inside the HTTP library.
+_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
 # Literal values of these headers are credentials even without ${VAR}: never shown.
 _SENSITIVE = ("authorization", "cookie", "token", "secret", "key", "password", "auth")
 
@@ -84,18 +91,46 @@ def load_settings(project_root: Path) -> Settings:
 
 
 def _read_raw(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
+    text = _read_bounded(path)
+    if text is None:
         return {}
-    except OSError as exc:
-        raise SettingsError(f"cannot read {path}: {exc.strerror}") from None
     try:
         return tomllib.loads(text.decode("utf-8"))
     except UnicodeDecodeError:
         raise SettingsError(f"{path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per nested array or table
+        raise SettingsError(f"{path} nests arrays or tables too deeply to be read") from None
+
+
+def _read_bounded(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist.
+
+    A project may come from anywhere: console.toml may be a FIFO (opening it would block) or a
+    symlink to /dev/zero (reading it would never end). Only a regular file of sane size is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SettingsError(f"cannot read {path}: it is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise SettingsError(f"cannot read {path}: it is larger than 1 MB")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise SettingsError(f"cannot read {path}: it is larger than 1 MB")
+    return data
 
 
 def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
@@ -157,8 +192,8 @@ def _parse_targets(v: _Validator, raw: Any) -> tuple[Target, ...]:
         for h, hv in hdr_raw.items():
             if not _HEADER_NAME.match(h):
                 v.fail(f"{key}.headers.{h}", "is not a valid HTTP header name")
-            if not isinstance(hv, str) or "\r" in hv or "\n" in hv:
-                v.fail(f"{key}.headers.{h}", "must be a one-line string")
+            if not isinstance(hv, str) or not _HEADER_VALUE.match(hv):
+                v.fail(f"{key}.headers.{h}", "must be a one-line string of printable ASCII")
             headers.append((h, hv))
         out.append(Target(name, TargetKind(kind_raw), url, tuple(headers)))
     return tuple(out)
@@ -200,7 +235,7 @@ class _Validator:
 
     def positive(self, table: Mapping[str, Any], prefix: str, key: str, default: float) -> float:
         val = table.get(key, default)
-        if isinstance(val, bool) or not isinstance(val, int | float) or not val > 0:
+        if not _number(val) or not val > 0:
             self.fail(f"{prefix}.{key}", "must be a positive number of seconds")
         return float(val)
 
@@ -208,12 +243,17 @@ class _Validator:
         self, table: Mapping[str, Any], prefix: str, key: str, default: tuple[float, ...]
     ) -> tuple[float, ...]:
         val = table.get(key, list(default))
-        ok = isinstance(val, list) and all(
-            not isinstance(d, bool) and isinstance(d, int | float) and d >= 0 for d in val
-        )
+        ok = isinstance(val, list) and all(_number(d) and d >= 0 for d in val)
         if not ok:
             self.fail(f"{prefix}.{key}", "must be a list of seconds, such as [60, 120]")
         return tuple(float(d) for d in val)
+
+
+def _number(value: Any) -> bool:
+    """A finite int or float (TOML has `inf` and `nan`; a deadline of inf cannot be waited on)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and value <= MAX_SECONDS
 
 
 def check_url(url: str) -> str:
@@ -233,6 +273,11 @@ def has_reference(value: str) -> bool:
     return bool(_VAR.search(value))
 
 
+def referenced_variables(value: str) -> list[str]:
+    """The names of the `${VAR}` references in a header value, in order."""
+    return _VAR.findall(value)
+
+
 def expand_value(value: str, header: str, target: str, env: Mapping[str, str] | None = None) -> str:
     """Expand `${VAR}` from the environment; only ever called right before a request is sent."""
     env = os.environ if env is None else env
@@ -243,6 +288,12 @@ def expand_value(value: str, header: str, target: str, env: Mapping[str, str] | 
             raise UsageError(
                 f"header {header!r} of target {target!r} needs the environment variable "
                 f"{var}, which is not set"
+            )
+        if not _HEADER_VALUE.match(env[var]):
+            # Never quote the value: it is the secret.
+            raise UsageError(
+                f"header {header!r} of target {target!r}: the environment variable {var} holds "
+                "a line break, control or non-ASCII character, which a header cannot carry"
             )
         return env[var]
 
@@ -265,8 +316,10 @@ def add_target(project_root: Path, target: Target) -> Settings:
     if not _NAME.match(target.name):
         raise UsageError(f"{target.name!r} is not a valid target name (letters, digits, _ . -)")
     for h, hv in target.headers:
-        if not _HEADER_NAME.match(h) or "\r" in hv or "\n" in hv:
-            raise UsageError(f"header {h!r} is not a valid one-line HTTP header")
+        if not _HEADER_NAME.match(h) or not _HEADER_VALUE.match(hv):
+            raise UsageError(
+                f"header {h!r} is not a valid one-line HTTP header (printable ASCII only)"
+            )
     path = settings_path(project_root)
     raw = _read_raw(path)
     parse_settings(raw, path)  # refuse to rewrite a file we could not read back

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from console.model import Project
 
@@ -17,6 +18,30 @@ def load_project(path: str) -> Project:
     return discover(Path(path))
 
 
+# Control characters other than tab and newline: the cheap test before the real cleaning.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """Text fit for the terminal, line by line: file names, route names, cron strings and
+    server words come from the project or the network and may carry control sequences."""
+    if not _CONTROL.search(text):
+        return text
+    from console.engine.sanitize import strip_controls  # only when needed: it imports httpx
+
+    return "\n".join(strip_controls(line) for line in text.split("\n"))
+
+
+def print_text(text: str, file: IO[str] | None = None) -> None:
+    print(terminal_text(text), file=file or sys.stdout, flush=True)
+
+
+# json.dumps escapes C0 controls but not DEL and C1 (U+009B is a CSI to many terminals).
+_JSON_UNESCAPED = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if _CONTROL.search(text):  # only inside strings: JSON's own syntax is plain ASCII
+        text = text.translate(_JSON_UNESCAPED)
+    sys.stdout.write(text + "\n")

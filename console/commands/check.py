@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from console.commands._common import load_project, print_json
+from console.commands._common import load_project, print_json, print_text
 from console.commands.routes import problem_summary
 from console.model import Problem, Project, Severity
 
@@ -19,11 +19,11 @@ def run(args: argparse.Namespace) -> int:
         )
     elif args.format == "github":
         for problem in project.problems:
-            print(github_annotation(problem, _path_for_ci(project, problem.file)))
+            print_text(github_annotation(problem, _path_for_ci(project, problem.file)))
         print(_summary(project))
     else:
         for problem in project.problems:
-            print(text_line(problem))
+            print_text(text_line(problem))
         print(_summary(project))
     return exit_code(project.problems, strict=args.strict)
 

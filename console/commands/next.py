@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from console.commands._common import load_project, print_json
+from console.commands._common import load_project, print_json, print_text
 from console.errors import CronError, UsageError
 from console.model import Project, Route, RouteKind, iso_utc
 from console.schedule import CronSpec, describe, next_fires, parse_cron
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(next_json(rows, start))
     else:
-        print(next_text(rows, start, project, to_local=_system_local))
+        print_text(next_text(rows, start, project, to_local=_system_local))
     return 1 if any(p.error for p in plans) else 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from console.commands._common import load_project, print_json
+from console.commands._common import load_project, print_json, print_text
 from console.model import Problem, Project, Severity
 
 
@@ -13,7 +13,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(routes_json(project))
     else:
-        print(routes_table(project))
+        print_text(routes_table(project))
     return 0
 
 

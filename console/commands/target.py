@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from console.commands._common import print_json
+from console.commands._common import print_json, print_text
 from console.errors import NotAProjectError, UsageError
 from console.model import Target, TargetKind
 from console.settings import (
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         shown = ", ".join(f"{k}: {v}" for k, v in row["headers"].items())
         extra = "" if row["configured"] else "  (default)"
         line = f"{row['name']:<{width}}  {row['kind']:<10}  {row['url']}{extra}"
-        print(line + (f"  [{shown}]" if shown else ""))
+        print_text(line + (f"  [{shown}]" if shown else ""))
     return 0
 
 

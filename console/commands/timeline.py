@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from console.commands._common import load_project, print_json
+from console.commands._common import load_project, print_json, print_text
 from console.commands.next import Plan, parse_from, scheduled_routes
 from console.errors import UsageError
 from console.model import Project, iso_utc
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(timeline_json(rows, start, end, args.buckets))
     else:
-        print(timeline_text(rows, start, end, args.buckets, project))
+        print_text(timeline_text(rows, start, end, args.buckets, project))
     return 1 if any(p.error for p in plans) else 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import json
 import sys
@@ -11,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from console.commands._common import load_project, print_json
+from console.commands._common import load_project, print_json, print_text
 from console.engine import (
     DevServerChanged,
     DevState,
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(final.to_json())
     if final.state is RunState.REFUSED:
-        print(f"console: refused: {final.reason}", file=sys.stderr)
+        print_text(f"console: refused: {final.reason}", file=sys.stderr)
     return EXIT_CODES.get(final.state, 1)
 
 
@@ -94,7 +95,7 @@ def _print_progress(event: Event) -> None:
     if isinstance(event, DevServerChanged):
         # Starting is news; attaching is not, and a failure is raised as the error.
         if event.state in (DevState.STARTING, DevState.READY, DevState.CRASHED):
-            print(f"dev server {event.state}: {event.detail}", file=sys.stderr, flush=True)
+            print_text(f"dev server {event.state}: {event.detail}", file=sys.stderr)
         return
     if not isinstance(event, LogLine) or event.run_id is None:
         return
@@ -108,10 +109,26 @@ def resolve_target(settings: Settings, name: str | None, url: str | None) -> Tar
         return settings.target(name) if name else settings.local
     base = check_url(url)
     for t in settings.targets:
-        if t.url.rstrip("/") == base:
+        if _base(t.url) == _base(base):
             return t
+    for t in settings.targets:
+        # Any address on a production target's host is production: `HTTPS://Acme.netlify.app/x`
+        # must not slip past the confirmation.
+        if t.kind is TargetKind.PRODUCTION and _base(t.url)[:3] == _base(base)[:3]:
+            return Target("url", TargetKind.PRODUCTION, base)
     host = urlsplit(base).hostname or ""
     return Target("url", TargetKind.LOCAL if _loopback(host) else TargetKind.PREVIEW, base)
+
+
+def _base(url: str) -> tuple[str, str, int, str]:
+    """Scheme, host, port and path of a base URL, however it is spelled."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    with contextlib.suppress(ValueError):  # not an address: a name
+        host = ipaddress.ip_address(host).compressed
+    port = parts.port or (443 if scheme == "https" else 80)
+    return scheme, host, port, parts.path.rstrip("/")
 
 
 def _loopback(host: str) -> bool:

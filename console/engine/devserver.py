@@ -31,6 +31,7 @@ from console.engine.dev_command import (
 )
 from console.engine.events import DevServerChanged, DevState, EventBus
 from console.engine.line_reader import LineReader
+from console.engine.secrets import Redactor, secret_values
 from console.errors import DevServerError
 from console.model import Project
 from console.settings import Settings
@@ -73,6 +74,7 @@ class DevServer:
         self.exit_code: int | None = None
         self.started_by_us = False
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self._redactor = Redactor(secret_values(settings.targets))  # the tail goes into messages
         self._proc: asyncio.subprocess.Process | None = None
         self._lifeline: int | None = None  # write end; closing it stops the guard
         self._out: int | None = None  # read end of the output pipe
@@ -305,7 +307,7 @@ class DevServer:
     def _deliver(self, lines: list[str]) -> None:
         if not lines:
             return
-        self.tail.extend(lines[-TAIL_LINES:])
+        self.tail.extend(map(self._redactor.text, lines[-TAIL_LINES:]))
         on_line = self.on_line
         for line in lines:
             try:

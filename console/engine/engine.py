@@ -22,6 +22,7 @@ from console.engine.routing import find_route, public_url
 from console.engine.runner import ActiveRun
 from console.engine.sanitize import clean_line, sanitize_line
 from console.engine.scheduler import LocalScheduler
+from console.engine.secrets import Redactor, secret_values
 from console.errors import UsageError
 from console.model import Project, Route, Run, RunState, Target
 from console.settings import Settings, expand_value
@@ -95,6 +96,8 @@ class Engine:
         self.clock: Clock = clock or SystemClock()
         self.bus = bus or EventBus()
         self.next_fire: NextFire = next_fire or _default_next_fire
+        # What the targets' headers would send: never recorded or shown, whoever echoes it.
+        self.redactor = Redactor(secret_values(settings.targets))
         # Inert until someone calls ensure(): `trigger` and `open` do, unless --no-dev.
         self.dev: DevSupervisor | None = DevServer(
             project, settings, self.bus, on_line=self.on_dev_line
@@ -263,7 +266,8 @@ class Engine:
 
     def on_dev_line(self, text: str) -> None:
         """A dev server line: sanitize, attribute to a run, store with it, publish."""
-        line = sanitize_line(text)  # a no-op for the supervisor's lines, which are clean already
+        # sanitize: a no-op for the supervisor's lines, which are clean already
+        line = self.redactor.text(sanitize_line(text))
         now = self.clock.now()
         candidates = [a.run for a in self._active.values() if not a.settled.is_set()]
         run_id = self._attributor.attribute(line, candidates, now)
@@ -276,4 +280,5 @@ class Engine:
 
     def console_line(self, text: str, run_id: str | None = None) -> None:
         """A line the console itself says, not tied to a run's state (the scheduler uses it)."""
-        self.bus.publish(LogLine(clean_line(text), self.clock.now(), "console", run_id))
+        line = self.redactor.text(clean_line(text))
+        self.bus.publish(LogLine(line, self.clock.now(), "console", run_id))

@@ -83,6 +83,8 @@ async def send_attempt(
         return failure if status is None else replace(failure, status=status)
     except httpx.DecodingError as exc:
         return Outcome(error=f"the response body could not be decoded: {exc}")
+    except httpx.InvalidURL as exc:  # not a TransportError; nothing was sent
+        return Outcome(error=f"the URL cannot be sent: {exc}", unreachable=True)
 
 
 def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -17,6 +19,8 @@ from console.engine import owner
 from console.engine.request import RunRequest
 from console.errors import HistoryError
 from console.model import RouteKind, Run, RunState, TargetKind
+
+log = logging.getLogger(__name__)
 
 BODY_LIMIT = 64 * 1024  # bytes of response body kept per attempt
 SCHEMA_VERSION = 1
@@ -90,6 +94,12 @@ class Attempt:
     @property
     def truncated(self) -> bool:
         return self.body_size > len(self.body)
+
+
+# What a run id (console/engine/ids.py) and an HTTP method look like. A history file comes with
+# the project folder, so it may come from anywhere: a row that does not fit is not shown.
+_RUN_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+_METHOD = re.compile(r"^[A-Za-z]{1,20}$")
 
 
 def history_path(project_root: Path) -> Path:
@@ -247,13 +257,19 @@ class RunStore:
             f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?",
             (max(0, n),),
         )
-        return self._with_logs(rows) if logs else [self._run(r, ()) for r in rows]
+        if logs:
+            return self._with_logs(rows)
+        return [self._run(r, ()) for r in rows if self._readable(r)]
 
     def request(self, run_id: str) -> RunRequest | None:
         rows = self._query("SELECT request FROM runs WHERE id = ?", (run_id,))
         if not rows or rows[0][0] is None:
             return None
-        return RunRequest.from_json(json.loads(rows[0][0]))
+        try:
+            return RunRequest.from_json(json.loads(rows[0][0]))
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.warning("the request of run %s in %s cannot be read (%s)", run_id, self.path, exc)
+            return None
 
     def attempts(self, run_id: str) -> list[Attempt]:
         rows = self._query(
@@ -277,6 +293,7 @@ class RunStore:
         ]
 
     def _with_logs(self, rows: list[tuple[Any, ...]]) -> list[Run]:
+        rows = [r for r in rows if self._readable(r)]
         if not rows:
             return []
         ids = [r[0] for r in rows]
@@ -285,8 +302,28 @@ class RunStore:
         for run_id, line in self._query(
             f"SELECT run_id, line FROM logs WHERE run_id IN ({marks}) ORDER BY seq", ids
         ):
-            lines[run_id].append(line)
+            lines[run_id].append(line if isinstance(line, str) else repr(line))
         return [self._run(r, tuple(lines[r[0]])) for r in rows]
+
+    def _readable(self, r: tuple[Any, ...]) -> bool:
+        """Can this row be shown as a run? If not, say so once and leave it out."""
+        try:
+            if not isinstance(r[0], str) or not _RUN_ID.match(r[0]):
+                raise ValueError("its id is not a run id")
+            if not isinstance(r[6], str) or not _METHOD.match(r[6]):
+                raise ValueError("its method is not an HTTP method")
+            texts = (r[1], r[3], r[5]) + (() if r[14] is None else (r[14],))
+            numbers = (r[8], r[11]) + (() if r[10] is None else (r[10],))
+            if not all(isinstance(t, str) for t in texts):
+                raise ValueError("a text column holds something else")
+            if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
+                raise ValueError("a number column holds something else")
+            self._run(r, ())
+        except (ValueError, TypeError, OverflowError, OSError) as exc:
+            shown = ascii(r[0])[:40]
+            log.warning("run %s in %s cannot be read and is not shown (%s)", shown, self.path, exc)
+            return False
+        return True
 
     @staticmethod
     def _run(r: tuple[Any, ...], logs: tuple[str, ...]) -> Run:

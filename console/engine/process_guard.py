@@ -133,15 +133,24 @@ class Guard:
         for sig, grace in ((signal.SIGTERM, GRACE_S), (signal.SIGKILL, GRACE_S)):
             if not self.others_alive():
                 return
-            self.kill(sig)
+            signalled: set[int] = set()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.child_pid, sig)
+            self.kill_children(sig, signalled)
             deadline = time.monotonic() + grace
             while time.monotonic() < deadline and self.others_alive():
                 time.sleep(POLL_S)
+                # A process outside the group (a daemon in its own session) comes to us only
+                # once its parent died of this very signal: it gets the signal too, not a
+                # SIGKILL a grace period later.
+                self.kill_children(sig, signalled)
 
-    def kill(self, sig: int) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.child_pid, sig)
+    def kill_children(self, sig: int, signalled: set[int]) -> None:
+        """Send `sig` to our direct children (orphans included) not signalled yet."""
         for pid in _children_of(os.getpid()):
+            if pid in signalled:
+                continue
+            signalled.add(pid)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, sig)
 

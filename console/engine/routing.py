@@ -75,6 +75,11 @@ def _param(segment: str) -> Param | None:
     return found[0] if found and segment.startswith("[") else None
 
 
+# What a static segment keeps as written: everything a URL path may hold (RFC 3986 pchar, and
+# `%` so an encoded name stays as the project wrote it); the rest is percent-encoded.
+_PATH_SAFE = "!$&'()*+,;=:@%[]~"
+
+
 def fill_path(route: Route, params: Mapping[str, str]) -> str:
     """The route path with its dynamic segments replaced; each value is percent-encoded.
 
@@ -92,7 +97,8 @@ def fill_path(route: Route, params: Mapping[str, str]) -> str:
     for seg in route.route.split("/"):
         p = _param(seg) if seg else None
         if p is None:
-            out.append(seg)
+            # A file name may hold anything, control characters too; an URL may not.
+            out.append(quote(seg, safe=_PATH_SAFE))
             continue
         value = params.get(p.name)
         if value is None or value == "":

@@ -17,6 +17,7 @@ from console.engine.executor import Outcome, send_attempt
 from console.engine.history import Attempt, RunStore
 from console.engine.request import RunRequest
 from console.engine.sanitize import clean_line
+from console.engine.secrets import Redactor
 from console.errors import ConsoleError, UsageError
 from console.model import Project, Route, RouteKind, Run, RunState, Target, TargetKind
 from console.settings import Settings, expand_value
@@ -34,6 +35,7 @@ class RunHost(Protocol):
     bus: EventBus
     settings: Settings
     project: Project
+    redactor: Redactor
 
     @property
     def dev(self) -> DevLines | None: ...
@@ -89,7 +91,10 @@ class ActiveRun:
         """Apply a change: one history transaction, then the events."""
         h = self.host
         now = h.clock.now()
-        lines = [] if log is None else [(clean_line(log), now)]
+        # Lines and reasons may quote a server, which may quote the request's headers.
+        lines = [] if log is None else [(h.redactor.text(clean_line(log)), now)]
+        if fields.get("reason"):
+            fields["reason"] = h.redactor.text(fields["reason"])
         for line, _ in lines:
             self.keep(line)
         if fields:
@@ -179,14 +184,15 @@ class ActiveRun:
                 return
             outcome = await self._race(headers)
             state, reason, retryable = self._verdict(outcome)
+            hide = self.host.redactor
             self.host.store.save_attempt(
                 Attempt(
                     self.run.id, n, now, self.host.clock.now(),
                     outcome.status if outcome else None,
-                    outcome.headers if outcome else (),
-                    outcome.body if outcome else b"",
+                    tuple((k, hide.text(v)) for k, v in outcome.headers) if outcome else (),
+                    hide.data(outcome.body) if outcome else b"",
                     outcome.body_size if outcome else 0,
-                    reason if state is not RunState.SUCCEEDED else None,
+                    hide.text(reason) if reason and state is not RunState.SUCCEEDED else None,
                 )
             )  # fmt: skip
             status = outcome.status if outcome else None

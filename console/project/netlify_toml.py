@@ -43,6 +43,12 @@ def read_netlify_toml(root: Path) -> NetlifyToml:
         data = tomllib.loads(source.data.decode("utf-8", "replace"))
     except tomllib.TOMLDecodeError as exc:
         return NetlifyToml(problems=(_toml_error(exc),), present=True, files=("netlify.toml",))
+    except RecursionError:  # tomllib recurses per nested array or table: `a = [[[[...`
+        problem = Problem(
+            "netlify.toml", 1, 1, Severity.ERROR, "syntax-error",
+            "netlify.toml nests arrays or tables too deeply to be read",
+        )  # fmt: skip
+        return NetlifyToml(problems=(problem,), present=True, files=("netlify.toml",))
     functions = data.get("functions")
     functions = functions if isinstance(functions, dict) else {}
     build = data.get("build")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +49,13 @@ class Source:
 def read_source(path: str | Path, rel: str) -> Source | Problem:
     """Read a file for analysis, or explain in a `not-read` warning why it was not read."""
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # Non-blocking: a FIFO (a project can hold one) must not stall the open; not read.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return _not_read(rel, f"{rel} is not a regular file and was not read")
+            size = info.st_size
             if size > MAX_BYTES:
                 return _not_read(
                     rel, f"{rel} is larger than 1 MB ({size:,} bytes) and was not read"

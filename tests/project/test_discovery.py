@@ -235,14 +235,14 @@ def test_unreadable_file(make_project: Make, monkeypatch: pytest.MonkeyPatch) ->
     root = make_project({"pages/api/secret.js": BG, "pages/api/open.js": BG})
     secret = root / "pages/api/secret.js"
     if os.geteuid() == 0:  # root reads any file, so make open() refuse as the kernel would
-        real_open = open
+        real_open = os.open
 
         def refusing_open(file: object, *args: object, **kwargs: object) -> object:
             if str(file) == str(secret):
                 raise PermissionError(13, "Permission denied", str(file))
-            return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+            return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr("builtins.open", refusing_open)
+        monkeypatch.setattr("os.open", refusing_open)
         project = discover(root)
     else:
         secret.chmod(0)

@@ -1,0 +1,76 @@
+"""`console open`: build the project, settings, history and engine, then show the console screen."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from console.commands._common import load_project
+from console.engine import Engine, RunStore, history_path
+from console.errors import ConsoleError
+from console.model import Project
+from console.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+# What discovery reads: a change to anything else (a page, a style, a build output) is not ours.
+WATCHED_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts", ".toml", ".json")
+IGNORED_DIRS = {"node_modules", ".next", ".netlify", ".console", ".git", ".turbo", "out"}
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    settings = load_settings(project.root)
+    if args.target:
+        settings.target(args.target)  # an unknown name is a usage error before the screen opens
+    return asyncio.run(_open(project, settings, args))
+
+
+async def _open(project: Project, settings: Settings, args: argparse.Namespace) -> int:
+    from console.ui.app import create_app
+
+    store = RunStore(history_path(project.root))
+    engine = Engine(project, settings, store)  # with its dev server supervisor, inert until asked
+    app = create_app(
+        engine,
+        target=args.target,
+        start_dev=not args.no_dev,
+        project_updates=watch_project(project.root),
+    )
+    try:
+        await app.run_async()
+    finally:
+        # Also on a crash of the screen: runs are cancelled and a dev server we started stops.
+        await app.close_engine()
+        store.close()
+    return app.return_code or 0
+
+
+def _relevant(path: str) -> bool:
+    parts = Path(path).parts
+    return path.endswith(WATCHED_SUFFIXES) and not IGNORED_DIRS.intersection(parts)
+
+
+async def watch_project(root: Path) -> AsyncIterator[Project]:
+    """The project again, each time a file discovery reads changes (debounced by watchfiles)."""
+    from watchfiles import awatch
+
+    async for changes in awatch(root, watch_filter=lambda _change, path: _relevant(path)):
+        if not changes:
+            continue
+        try:
+            # Discovery parses files with tree-sitter: off the event loop, so keys stay quick.
+            yield await asyncio.to_thread(_discover, root)
+        except ConsoleError as exc:
+            log.info("routes not reloaded: %s", exc)
+        except Exception:  # a bug in discovery must not take the screen down with it
+            log.exception("routes not reloaded")
+
+
+def _discover(root: Path) -> Project:
+    from console.project import discover
+
+    return discover(root)

@@ -1,0 +1,172 @@
+"""The console app and its one factory, used by `console open`, the tests, snapshots and screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import tzinfo
+from functools import partial
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+
+from console.errors import ConsoleError
+from console.model import Project, Target
+from console.ui.bindings import Scope, bindings, palette_keys, unknown_ids
+from console.ui.inbox import EventInbox
+from console.ui.ports import Clock, EnginePort, WallClock
+from console.ui.screens.help import HelpScreen
+from console.ui.screens.main import MainScreen
+
+FLUSH_SECONDS = 0.05  # how often engine events reach the widgets (20 frames a second at most)
+TICK_SECONDS = 0.25  # how often clocks and countdowns move
+
+
+class ConsoleApp(App[int]):
+    """Shows the engine's state and turns keys into engine calls. Owns the engine's lifecycle."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "console"
+    BINDINGS = bindings(Scope.APP)
+
+    def __init__(
+        self,
+        engine: EnginePort,
+        *,
+        clock: Clock,
+        tz: tzinfo,
+        target: Target,
+        start_dev: bool,
+        project_updates: AsyncIterator[Project] | None,
+        flush_seconds: float = FLUSH_SECONDS,
+        tick_seconds: float = TICK_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.tz = tz
+        self.initial_target = target
+        self.start_dev = start_dev
+        self.project_updates = project_updates
+        self.flush_seconds = flush_seconds
+        self.tick_seconds = tick_seconds
+        self.inbox = EventInbox(engine.settings.ui.max_log_lines)
+        self._unsubscribe = engine.bus.subscribe(self.inbox)
+        self._engine_open = False
+        self.main = MainScreen(engine, clock, tz, target)
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.main
+
+    async def on_mount(self) -> None:
+        keys = dict(self.engine.settings.keys)
+        self.set_keymap(keys)
+        if bad := unknown_ids(keys):
+            self.notify(
+                f"console.toml [keys]: unknown id {', '.join(bad)}; see ? for the ids.",
+                severity="warning",
+            )
+        await self.engine.start()
+        self._engine_open = True
+
+    def on_ready(self) -> None:
+        """The screen is up: load the runs, start the clocks, the dev server and the watcher."""
+        self.main.load()
+        # On the screen, not the app: the timers stop with the widgets they feed at shutdown.
+        self.main.set_interval(self.flush_seconds, self.flush)
+        self.main.set_interval(self.tick_seconds, self.main.tick)
+        if self.start_dev and self.engine.dev is not None:
+            self.main._dev(restart=False)
+        if self.project_updates is not None:
+            self._watch(self.project_updates)
+
+    def flush(self) -> None:
+        """Hand the engine's events gathered since the last frame to the screen."""
+        batch = self.inbox.drain()
+        if batch is not None:
+            self.main.apply_batch(batch)
+
+    @work(group="watch")
+    async def _watch(self, updates: AsyncIterator[Project]) -> None:
+        try:
+            async for project in updates:
+                self.engine.reload_project(project)
+                self.main.project_changed(project)
+        except ConsoleError as exc:
+            self.notify(f"Route files are no longer watched: {exc}", severity="warning")
+
+    async def close_engine(self) -> None:
+        """Stop runs and the dev server we started; safe to call more than once."""
+        self._unsubscribe()
+        if self._engine_open:
+            self._engine_open = False
+            await self.engine.close()
+
+    async def action_quit(self) -> None:
+        await self.close_engine()
+        self.exit(0)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notifications quote routes, schedules and errors: text, never markup
+        (`/api/users/[id]` would lose its `[id]`, and a stray `[/]` would crash the app)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.engine.settings.keys))
+
+    async def on_unmount(self) -> None:
+        await self.close_engine()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the bindings table, with the same description, then Textual's own."""
+        for key in palette_keys():
+            node = self if key.scope is Scope.APP else self.main
+            yield SystemCommand(
+                key.description, f"key: {key.keys}", partial(self.run_action, key.action, node)
+            )
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
+
+
+def create_app(
+    engine: EnginePort,
+    *,
+    clock: Clock | None = None,
+    tz: tzinfo | None = None,
+    target: str | None = None,
+    start_dev: bool = True,
+    project_updates: AsyncIterator[Project] | None = None,
+    flush_seconds: float = FLUSH_SECONDS,
+    tick_seconds: float = TICK_SECONDS,
+) -> ConsoleApp:
+    """The app over `engine`: `target` names where triggers go first (default: local)."""
+    settings = engine.settings
+    start = settings.target(target) if target else settings.local
+    return ConsoleApp(
+        engine,
+        clock=clock or WallClock(),
+        tz=tz or _local_zone(),
+        target=start,
+        start_dev=start_dev,
+        project_updates=project_updates,
+        flush_seconds=flush_seconds,
+        tick_seconds=tick_seconds,
+    )
+
+
+def _local_zone() -> tzinfo:
+    from datetime import datetime
+
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone

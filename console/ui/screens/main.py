@@ -1,0 +1,238 @@
+"""The main screen: lays out the panels and keeps them in step with the engine's state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, tzinfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from console.engine import DevState, LogLine, RunProgress
+from console.errors import ConsoleError
+from console.model import Project, RouteKind, Run, Severity, Target, TargetKind
+from console.schedule import parse_cron, timeline
+from console.ui.bindings import Scope, bindings
+from console.ui.inbox import Batch
+from console.ui.ports import Clock, EnginePort
+from console.ui.screens.main_actions import MainActions
+from console.ui.view import (
+    Zoom,
+    last_runs_by_route,
+    next_fire_map,
+    order_runs,
+    route_rows,
+    short_name,
+    timeline_window,
+)
+from console.ui.widgets.header import HeaderBar, HeaderState
+from console.ui.widgets.log_panel import LogPanel
+from console.ui.widgets.routes import RoutesPanel
+from console.ui.widgets.runs import RunsPanel
+from console.ui.widgets.timeline import TimelineData, TimelineView
+
+RECENT_RUNS = 50
+
+
+class MainScreen(MainActions, Screen[None]):
+    """Owns the view state (target, runs, zoom) and hands each panel what it shows."""
+
+    BINDINGS = bindings(Scope.SCREEN)
+    AUTO_FOCUS = "#routes-table"
+
+    def __init__(self, engine: EnginePort, clock: Clock, tz: tzinfo, target: Target) -> None:
+        super().__init__(id="main")
+        self.engine = engine
+        self.clock = clock
+        self.tz = tz
+        self.target = target
+        self.zoom = Zoom.DAY
+        self.runs: dict[str, Run] = {}
+        self.dev_state: DevState | None = engine.dev.state if engine.dev else None
+        self.dev_detail = ""
+        self.scheduler_on = engine.scheduler.enabled
+        self._next_fires: dict[str, datetime | None] = {}
+        self._minute: tuple[int, int, int, int] | None = None
+        self._window: tuple[datetime, datetime] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        with Horizontal(id="top"):
+            yield RoutesPanel(id="routes")
+            yield TimelineView(id="timeline")
+        yield RunsPanel(id="runs")
+        yield LogPanel(self.engine.settings.ui.max_log_lines, id="logs")
+        yield Footer(compact=True)
+
+    @property
+    def timeline_view(self) -> TimelineView:
+        return self.query_one(TimelineView)
+
+    def on_mount(self) -> None:
+        dev = self.engine.dev
+        self.dev_state = dev.state if dev is not None else None
+        self.scheduler_on = self.engine.scheduler.enabled
+        self._refresh_header(self.now)  # the rest comes with load(), once the layout is known
+
+    def load(self) -> None:
+        """Show the runs history has (after the engine marked a dead process's runs)."""
+        runs = list(self.engine.recent_runs(RECENT_RUNS)) + list(self.engine.active_runs())
+        self.runs = {r.id: r for r in runs}
+        self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        now = self.now
+        self._next_fires = next_fire_map(self.engine.project.routes, now)
+        self._minute = (now.day, now.hour, now.minute, 0)
+        self._refresh_header(now)
+        self._refresh_routes(now)
+        self._refresh_runs(now)
+        self._refresh_timeline(now)
+
+    def _refresh_header(self, now: datetime) -> None:
+        problems = self.engine.project.problems
+        errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+        self.query_one(HeaderBar).state = HeaderState(
+            project=self.engine.project.name,
+            target=self.target,
+            dev=self.dev_state,
+            dev_detail=self.dev_detail,
+            scheduler=self.scheduler_on,
+            errors=errors,
+            warnings=len(problems) - errors,
+            now=now,
+            tz=self.tz,
+        )
+
+    def _refresh_routes(self, now: datetime) -> None:
+        rows = route_rows(
+            self.engine.project,
+            self.target,
+            self._next_fires,
+            last_runs_by_route(self.runs.values()),
+        )
+        panel = self.routes_panel
+        panel.show(rows, now, self.tz)
+        panel.border_subtitle = {
+            TargetKind.PRODUCTION: "scheduled routes run on schedule only",
+            TargetKind.PREVIEW: "scheduled routes do not run on previews",
+        }.get(self.target.kind, "")
+
+    def _refresh_runs(self, now: datetime, select: str | None = None) -> None:
+        ordered = order_runs(self.runs.values(), RECENT_RUNS, now)
+        self.runs = {r.id: r for r in ordered}
+        self.log_view.run_names = {r.id: short_name(r.route) for r in ordered}
+        self.runs_panel.show(ordered, now, self._progress(), select)
+
+    def _progress(self) -> dict[str, RunProgress]:
+        """The engine's deadlines and retry times of the runs it drives now."""
+        out = {}
+        for run in self.runs.values():
+            if not run.state.final and (p := self.engine.progress(run.id)) is not None:
+                out[run.id] = p
+        return out
+
+    def _refresh_timeline(self, now: datetime) -> None:
+        view = self.timeline_view
+        start, end = timeline_window(now, self.zoom)
+        self._window = (start, end)
+        labels, specs = [], []
+        for route in self.engine.project.routes:
+            if route.kind is not RouteKind.SCHEDULED or not route.schedule:
+                continue  # a schedule the platform ignores (config not read) never fires
+            try:
+                specs.append(parse_cron(route.schedule))
+            except (ConsoleError, ValueError):
+                continue  # an invalid schedule is a problem, shown in the problems list
+            labels.append(short_name(route.route))
+        buckets = view.bucket_count(labels)
+        if buckets <= 0:
+            return  # not laid out yet: BucketsChanged comes once it is
+        counts = timeline(specs, start, end, buckets) if specs else []
+        view.show(TimelineData(start, end, labels, counts), now, str(self.zoom))
+
+    @on(TimelineView.BucketsChanged)
+    def _buckets(self) -> None:
+        self._refresh_timeline(self.now)
+
+    # --- what the app feeds in --------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Called a few times a second: clocks, countdowns, the now line, a new minute."""
+        now = self.now
+        self._refresh_header(now)
+        self.runs_panel.tick(now, self._progress())
+        self.timeline_view.tick(now)
+        minute = (now.day, now.hour, now.minute, 0)
+        if minute != self._minute:
+            self._minute = minute
+            self._next_fires = next_fire_map(self.engine.project.routes, now)
+            self._refresh_routes(now)
+            if self._window is None or timeline_window(now, self.zoom) != self._window:
+                self._refresh_timeline(now)
+
+    def apply_batch(self, batch: Batch) -> None:
+        """Everything the engine said since the last frame, in one go."""
+        now = self.now
+        if batch.runs:  # first, so that the log can name the runs its lines belong to
+            self._runs_changed(batch.runs, now)
+        if batch.lines or batch.dropped:
+            self.log_view.add(_log_rows(batch.lines), batch.dropped)
+        if batch.skipped:
+            self.log_view.add(
+                (s.at, "console", None, f"scheduler skipped {s.route}: {s.reason}")
+                for s in batch.skipped
+            )
+        header = False
+        if batch.dev is not None:
+            self.dev_state = batch.dev.state
+            self.dev_detail = batch.dev.detail
+            header = True
+        if batch.scheduler is not None:
+            self.scheduler_on = batch.scheduler
+            header = True
+        if header:
+            self._refresh_header(now)
+
+    def _runs_changed(self, runs: list[Run], now: datetime, select: str | None = None) -> None:
+        before = last_runs_by_route(self.runs.values())
+        for run in runs:
+            self.runs[run.id] = run
+        self._refresh_runs(now, select)
+        after = last_runs_by_route(self.runs.values())
+        changed = {
+            route: run.state
+            for route, run in after.items()
+            if route not in before or before[route].state is not run.state
+        }
+        if changed:
+            panel = self.routes_panel
+            panel.show(
+                [
+                    replace(row, last_state=changed[row.route.route])
+                    if row.route.route in changed
+                    else row
+                    for row in panel.rows
+                ],
+                now,
+                self.tz,
+            )
+
+    def project_changed(self, project: Project) -> None:
+        """Route files changed on disk: the engine has the new project; redraw what depends on it."""
+        self._refresh_all()
+        self.notify(f"Routes reloaded: {len(project.routes)} routes.", timeout=3)
+
+    def set_target(self, target: Target) -> None:
+        self.target = target
+        now = self.now
+        self._refresh_header(now)
+        self._refresh_routes(now)
+
+
+def _log_rows(lines: Iterable[LogLine]) -> Iterable[tuple[datetime, str, str | None, str]]:
+    return ((line.at, line.source, line.run_id, line.text) for line in lines)

@@ -1,0 +1,2 @@
+export { default } from '../../lib/handlers/health'
+export { config } from '../../lib/handlers/health'
