@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from console.errors import ConsoleError
 from console.model import Project, Target
-from console.ui.bindings import Scope, bindings, palette_keys, unknown_ids
+from console.ui.bindings import Scope, bindings, keys_for, palette_keys, unknown_ids
 from console.ui.inbox import EventInbox
 from console.ui.ports import Clock, EnginePort, WallClock
 from console.ui.screens.help import HelpScreen
@@ -121,10 +121,12 @@ class ConsoleApp(App[int]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the bindings table, with the same description, then Textual's own."""
+        keymap = self.engine.settings.keys
         for key in palette_keys():
             node = self if key.scope is Scope.APP else self.main
+            shown = " ".join(keys_for(key.id, keymap))
             yield SystemCommand(
-                key.description, f"key: {key.keys}", partial(self.run_action, key.action, node)
+                key.description, f"key: {shown}", partial(self.run_action, key.action, node)
             )
         for command in super().get_system_commands(screen):
             if command.title != "Quit":
