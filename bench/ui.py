@@ -174,7 +174,7 @@ async def burst(n_lines: int, max_lines: int) -> None:
         store = RunStore(Path(tmp) / "h.sqlite3")
         settings = Settings(targets=(), ui=type(SETTINGS.ui)(max_log_lines=max_lines))
         engine = Engine(acme, settings, store)
-        app = create_app(engine, start_dev=False)
+        app = create_app(engine, start_dev=False, freeze_gc=True)  # as `console open` does
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             log = app.main.log_view
@@ -284,7 +284,7 @@ async def real_dev_server(n_lines: int) -> None:
         )
         store = RunStore(Path(tmp) / "h.sqlite3")
         engine = Engine(acme, settings, store)
-        app = create_app(engine, start_dev=True)
+        app = create_app(engine, start_dev=True, freeze_gc=True)
         last = f"GET /api/item/{n_lines - 1} 200 in 3ms"
         async with app.run_test(size=SIZE) as pilot:
             assert engine.dev is not None

@@ -39,6 +39,7 @@ async def _open(project: Project, settings: Settings, args: argparse.Namespace) 
         target=args.target,
         start_dev=not args.no_dev,
         project_updates=watch_project(project.root),
+        freeze_gc=True,  # one app per process here: see ConsoleApp.on_ready
     )
     try:
         await app.run_async()

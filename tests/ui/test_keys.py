@@ -278,3 +278,14 @@ async def test_z_zooms_the_timeline_to_seven_days(make_app: AppFactory) -> None:
         assert view.data.end - view.data.start == timedelta(days=7)
         await pilot.press("z")
         assert view.data.end - view.data.start == timedelta(hours=24)
+
+
+async def test_every_key_is_in_the_palette_with_its_description(make_app: AppFactory) -> None:
+    app = make_app(keys={"trigger": "x"})
+    async with app.run_test(size=SIZE):
+        commands = {c.title: c.help for c in app.get_system_commands(app.main)}
+        for key in KEYS:
+            if key.palette:
+                assert key.description in commands
+        assert commands["Trigger the selected route on the current target"] == "key: x"
+        assert commands["Show every key"] == "key: ?"

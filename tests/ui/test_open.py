@@ -1,0 +1,55 @@
+"""`console open`: the command's checks before the screen, and the route-file watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+from console.commands.open import _relevant, watch_project
+from tests.ui.conftest import ACME
+
+
+def test_an_unknown_target_is_a_usage_error_before_the_screen(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["open", str(ACME), "--target", "nope"]) == 2
+    assert "unknown target 'nope'" in capsys.readouterr().err
+
+
+def test_not_a_project_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["open", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("path", "relevant"),
+    [
+        ("/p/pages/api/hello.ts", True),
+        ("/p/netlify.toml", True),
+        ("/p/package.json", True),
+        ("/p/node_modules/next/index.js", False),
+        ("/p/.next/server/pages/api/hello.js", False),
+        ("/p/.console/history.sqlite3", False),
+        ("/p/styles/site.css", False),
+    ],
+)
+def test_only_files_discovery_reads_are_watched(path: str, relevant: bool) -> None:
+    assert _relevant(path) is relevant
+
+
+async def test_a_new_route_file_reloads_the_project(tmp_path: Path) -> None:
+    site = tmp_path / "acme"
+    shutil.copytree(ACME, site, ignore=shutil.ignore_patterns("node_modules", ".next", ".console"))
+    updates = watch_project(site)
+    first = asyncio.ensure_future(anext(updates))
+    await asyncio.sleep(0.5)  # the watcher is up
+    (site / "pages" / "api" / "brand-new.js").write_text(
+        "export default function handler(req, res) { res.json({}) }\n"
+    )
+    project = await asyncio.wait_for(first, timeout=15)
+    assert "/api/brand-new" in [r.route for r in project.routes]
+    await updates.aclose()
