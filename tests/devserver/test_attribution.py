@@ -55,6 +55,9 @@ def ended(r: Run, seconds: float) -> Run:
         ("- error pages/api/reports/index.js (1:1) @ x", Hint(route="/api/reports")),
         ("POST /api/cleanup 200 in 12ms", Hint(path="/api/cleanup")),
         (" GET /api/users/42?full=1 500 in 1.2s", Hint(path="/api/users/42")),
+        ("GET /api/a#top?not-a-query 200 in 1ms", Hint(path="/api/a")),
+        ("GET //host/api/b?x 200 in 1ms", Hint(path="/api/b")),
+        ("GET //[::1/api/c 200 in 1ms", Hint(path="//[::1/api/c")),  # malformed: kept, no crash
         ("cleanup: method=POST next_run=2026-01-01T13:00:00Z", None),
         ("- error Error: explode: the database is on fire", None),
         ("- event compiled successfully in 51 ms (52 modules)", None),

@@ -91,6 +91,14 @@ def test_lines_split_across_chunks_join_up() -> None:
     assert read_all([b"hel", b"lo\nwor", b"ld\n", b"tail"]) == ["hello", "world", "tail"]
 
 
+def test_every_ascii_control_in_a_block_of_plain_lines_is_caught() -> None:
+    for byte in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]:
+        block = b"plain\tone\n" * 50 + b"bad" + bytes([byte]) + b"line\n" + b"plain two\n"
+        lines = read_all([block])
+        assert lines[50] == strip_controls(f"bad{chr(byte)}line") != f"bad{chr(byte)}line"
+        assert lines[:50] == ["plain\tone"] * 50 and lines[51] == "plain two"
+
+
 def test_a_multibyte_character_split_across_chunks_survives() -> None:
     assert read_all([b"caf\xc3", b"\xa9\n"]) == ["café"]
 
