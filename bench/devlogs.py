@@ -4,7 +4,8 @@ A child prints LINES lines as fast as it can: `cat` of a file holding them, whic
 than any dev server and so puts the supervisor itself under test. Figures, all in this run:
 - pipe:        the same `cat` into a plain pipe, read raw to the end (the floor);
 - supervisor:  the same `cat` run as the dev command by DevServer (guard, non-blocking reads,
-               decoding, sanitizing, splitting), until a subscriber has received every line;
+               decoding, sanitizing, splitting), until a subscriber has received every line
+               (a batch subscriber, as the engine is: one call per slice of a read);
 - for scale:   the simplest Python reader of the same `cat` (`for line in text_pipe`), and a
                Python child that formats and prints the lines itself, through the supervisor
                and through a plain pipe.
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -115,16 +117,18 @@ async def supervise(child: Path, command: str, n: int, *, trace: bool = False) -
     done = asyncio.Event()
     first = 0.0
 
-    def on_line(line: str) -> None:
+    def on_lines(lines: Sequence[str]) -> None:
+        # A batch subscriber, as the engine is: it sees every line of each batch handed over.
         nonlocal count, first
         if count == 0:
             first = time.perf_counter()
-        count += 1
+        for _line in lines:
+            count += 1
         if count == n:
             done.set()
 
     project = Project(root=child.parent, routes=(), problems=())
-    dev = DevServer(project, settings, EventBus(), on_line=on_line)
+    dev = DevServer(project, settings, EventBus(), on_lines=on_lines)
     if trace:
         tracemalloc.start()
         tracemalloc.reset_peak()

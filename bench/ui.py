@@ -182,9 +182,13 @@ async def burst(n_lines: int, max_lines: int) -> None:
             done = asyncio.Event()
 
             async def produce() -> None:
-                for i in range(n_lines):
-                    engine.on_dev_line(f"GET /api/item/{i} 200 in 3ms")
-                    if i % 1000 == 999:
+                # As the supervisor hands them over: slices of 250, 1,000 lines a wake-up.
+                for start in range(0, n_lines, 250):
+                    stop = min(start + 250, n_lines)
+                    engine.on_dev_lines(
+                        [f"GET /api/item/{i} 200 in 3ms" for i in range(start, stop)]
+                    )
+                    if stop % 1000 == 0:
                         await asyncio.sleep(0)
                 done.set()
 

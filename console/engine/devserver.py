@@ -7,9 +7,12 @@ takes the dev server's whole process group down: SIGTERM, then SIGKILL after 5 s
 
 Output (stdout and stderr share one pipe, so their lines keep the order they were written in)
 is read from a non-blocking descriptor in the event loop, split and sanitized by `LineReader`,
-and handed line by line to `on_line`, at most `WAKE_LINES` lines (or `WAKE_S`) per wake-up so
-that a flood of output cannot freeze the screen; the rest follows on the next loop iteration. `drain()` reads whatever is in the pipe right now, so the
-engine can collect a handler's last lines before it closes that run's log.
+and handed to `on_lines` in batches, in order: each batch is a slice of one read (at most
+`SLICE_LINES` lines while output floods in), and a wake-up hands over at most `WAKE_LINES` lines
+(or `WAKE_S`) so that a flood cannot freeze the screen; the rest follows on the next loop
+iteration. One call per batch rather than per line: a Python call per line was the floor of
+the delivery cost. `drain()` reads whatever is in the pipe right now, so the engine can collect
+a handler's last lines before it closes that run's log.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from console.engine.dev_command import (
@@ -68,13 +71,15 @@ class DevServer:
         settings: Settings,
         bus: EventBus,
         *,
-        on_line: Callable[[str], None],
+        on_lines: Callable[[Sequence[str]], None],
         max_chars: int = 4000,
     ) -> None:
         self.project = project
         self.settings = settings
         self.bus = bus
-        self.on_line = on_line
+        # Called with each batch of sanitized lines, oldest first; never with an empty batch.
+        # Every line of a batch came from the same read, so they arrived at the same moment.
+        self.on_lines = on_lines
         self.max_chars = max_chars
         self.state = DevState.STOPPED
         self.detail = "not started"
@@ -368,12 +373,10 @@ class DevServer:
         if not lines:
             return
         self.tail.extend(map(self._redactor.text, lines[-TAIL_LINES:]))
-        on_line = self.on_line
-        for line in lines:
-            try:
-                on_line(line)
-            except Exception:
-                log.exception("dev server line handler failed")
+        try:
+            self.on_lines(lines)
+        except Exception:
+            log.exception("dev server line handler failed")
 
     # -- stopping ----------------------------------------------------------------------------
 

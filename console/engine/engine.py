@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -23,7 +24,7 @@ from console.engine.runner import ActiveRun
 from console.engine.sanitize import clean_line, sanitize_line
 from console.engine.scheduler import LocalScheduler
 from console.engine.secrets import Redactor, secret_values
-from console.errors import UsageError
+from console.errors import HistoryError, UsageError
 from console.model import Project, Route, Run, RunState, Target
 from console.settings import Settings, expand_value
 
@@ -100,7 +101,7 @@ class Engine:
         self.redactor = Redactor(secret_values(settings.targets))
         # Inert until someone calls ensure(): `trigger` and `open` do, unless --no-dev.
         self.dev: DevSupervisor | None = DevServer(
-            project, settings, self.bus, on_line=self.on_dev_line
+            project, settings, self.bus, on_lines=self.on_dev_lines
         )
         self.scheduler = LocalScheduler(self)
         self._transport = transport
@@ -265,18 +266,45 @@ class Engine:
     # -- logs ------------------------------------------------------------------------------------
 
     def on_dev_line(self, text: str) -> None:
-        """A dev server line: sanitize, attribute to a run, store with it, publish."""
-        # sanitize: a no-op for the supervisor's lines, which are clean already
-        line = self.redactor.text(sanitize_line(text))
+        """One dev server line (tests, callers with a single line): see `on_dev_lines`."""
+        self.on_dev_lines((text,))
+
+    def on_dev_lines(self, texts: Sequence[str]) -> None:
+        """Dev server lines, oldest first: sanitize, attribute to runs, store with them, publish.
+
+        The supervisor hands over one batch per slice of a read, so the batch shares one
+        timestamp (its lines arrived together) and one history transaction. Each line is still
+        attributed on its own and in order (a line can start or end a sticky error block), and
+        every line is published as its own `LogLine`, after the batch's lines are stored.
+        """
+        if not texts:
+            return
+        redact = self.redactor.text
+        attribute = self._attributor.attribute
+        active = self._active
         now = self.clock.now()
-        candidates = [a.run for a in self._active.values() if not a.settled.is_set()]
-        run_id = self._attributor.attribute(line, candidates, now)
-        if run_id is not None:
-            active = self._active.get(run_id)
-            if active is not None:
-                active.keep(line)
-            self.store.append_log(run_id, line, now)
-        self.bus.publish(LogLine(line, now, "dev", run_id))
+        stored: list[tuple[str, str]] = []
+        out: list[LogLine] = []
+        for text in texts:
+            # sanitize: a no-op for the supervisor's lines, which are clean already
+            line = redact(sanitize_line(text))
+            candidates = [a.run for a in active.values() if not a.settled.is_set()]
+            run_id = attribute(line, candidates, now)
+            if run_id is not None:
+                run = active.get(run_id)
+                if run is not None:
+                    run.keep(line)
+                stored.append((run_id, line))
+            out.append(LogLine(line, now, "dev", run_id))
+        if stored:
+            try:
+                self.store.append_logs(stored, now)
+            except HistoryError as exc:
+                # The lines are still shown; one clear sentence in the console's log.
+                log.error("%d dev server lines were not recorded: %s", len(stored), exc)
+        publish = self.bus.publish
+        for event in out:
+            publish(event)
 
     def console_line(self, text: str, run_id: str | None = None) -> None:
         """A line the console itself says, not tied to a run's state (the scheduler uses it)."""

@@ -195,9 +195,15 @@ class RunStore:
                 )
 
     def append_log(self, run_id: str, line: str, at: datetime) -> None:
+        self.append_logs(((run_id, line),), at)
+
+    def append_logs(self, lines: Sequence[tuple[str, str]], at: datetime) -> None:
+        """Append (run_id, line) pairs that arrived together, in order, in one transaction."""
+        stamp = _us(at)
         with self._write() as db:
-            db.execute(
-                "INSERT INTO logs (run_id, at, line) VALUES (?,?,?)", (run_id, _us(at), line)
+            db.executemany(
+                "INSERT INTO logs (run_id, at, line) VALUES (?,?,?)",
+                [(run_id, stamp, line) for run_id, line in lines],
             )
 
     def save_attempt(self, attempt: Attempt) -> None:

@@ -18,7 +18,7 @@ from tests.devserver.conftest import http_server_command, make_project, make_set
 
 async def main(root: Path, port: int, mode: str) -> None:
     settings = make_settings(f"http://127.0.0.1:{port}", http_server_command())
-    dev = DevServer(make_project(root), settings, EventBus(), on_line=lambda line: None)
+    dev = DevServer(make_project(root), settings, EventBus(), on_lines=lambda lines: None)
     state = await dev.ensure()
     print(f"{state} {dev.pid}", flush=True)
     if mode == "raise":

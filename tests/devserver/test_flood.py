@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
-from console.engine.devserver import WAKE_LINES, DevServer
+from console.engine.devserver import SLICE_LINES, WAKE_LINES, DevServer
 from console.engine.events import DevState, EventBus
 from tests.devserver.conftest import PY, make_project, make_settings
 
@@ -42,14 +43,17 @@ async def test_a_flood_is_handed_over_in_bounded_slices_between_loop_iterations(
     lines: list[str] = []
     done = asyncio.Event()
 
-    def on_line(line: str) -> None:
-        lines.append(line)
-        per_tick[ticks] += 1
+    batches: list[int] = []  # the size of each batch handed over
+
+    def on_lines(batch: Sequence[str]) -> None:
+        lines.extend(batch)
+        batches.append(len(batch))
+        per_tick[ticks] += len(batch)
         if len(lines) == LINES:
             done.set()
 
     settings = make_settings(f"http://127.0.0.1:{port}", f"{PY} {script}")
-    dev = DevServer(make_project(tmp_path), settings, EventBus(), on_line=on_line)
+    dev = DevServer(make_project(tmp_path), settings, EventBus(), on_lines=on_lines)
     assert await dev.ensure() is DevState.READY
 
     async def ticker() -> None:
@@ -75,3 +79,7 @@ async def test_a_flood_is_handed_over_in_bounded_slices_between_loop_iterations(
     # Before the fix one wake-up handed over up to 16 reads of 256 KiB (~100,000 lines here).
     assert max(per_tick.values()) <= WAKE_LINES
     assert len(per_tick) >= LINES // WAKE_LINES
+    # One call per slice of a read (a read may hold a few lines or thousands), none larger
+    # than a slice while the flood is bounded.
+    assert max(batches) <= SLICE_LINES
+    assert sum(batches) == LINES

@@ -42,7 +42,7 @@ def supervisor(
     bus = EventBus()
     bus.subscribe(rec.events.append)
     settings = make_settings(f"http://127.0.0.1:{port}", command, start_timeout)
-    dev = DevServer(make_project(root), settings, bus, on_line=rec.lines.append)
+    dev = DevServer(make_project(root), settings, bus, on_lines=rec.lines.extend)
     return dev, rec
 
 
@@ -166,7 +166,7 @@ async def test_missing_node_modules_says_which_install_command_fixes_it(
     bus.subscribe(rec.events.append)
     settings = make_settings(f"http://127.0.0.1:{port}")
     project = make_project(tmp_path, dev_script="next dev", manager="pnpm")
-    dev = DevServer(project, settings, bus, on_line=rec.lines.append)
+    dev = DevServer(project, settings, bus, on_lines=rec.lines.extend)
     with pytest.raises(DevServerError, match=r"node_modules is missing .*run `pnpm install`"):
         await dev.ensure()
     assert rec.states == [DevState.FAILED]

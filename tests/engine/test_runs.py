@@ -394,6 +394,31 @@ async def test_dev_lines_are_sanitized_and_attributed_to_the_running_run(
     )
 
 
+async def test_a_batch_of_dev_lines_is_handled_line_by_line_in_order(
+    make_engine: EngineFactory, server: ScriptedServer, clock: FakeClock
+) -> None:
+    release = threading.Event()
+    server.reply("/api/hello", Reply(hang=release))
+    engine = make_engine()
+    rec = Recorder(engine.bus)
+    run = engine.submit(API, engine.settings.local)
+    await _until(lambda: len(server.received) == 1)
+    batch = ["one", "\x1b[31mtwo\x1b[0m", "", "three"]
+    engine.on_dev_lines(batch)
+    engine.on_dev_lines([])  # nothing to do, and no event
+    lines = [e for e in rec.events if isinstance(e, LogLine) and e.source == "dev"]
+    assert lines == [LogLine(t, START, "dev", run.id) for t in ["one", "two", "", "three"]]
+    stored = engine.store.get(run.id).logs  # type: ignore[union-attr]
+    assert [line for line in stored if line in {"one", "two", "", "three"}] == [
+        "one",
+        "two",
+        "",
+        "three",
+    ]
+    release.set()
+    await _settled(engine, run.id)
+
+
 async def test_run_ids_sort_by_creation(make_engine: EngineFactory, clock: FakeClock) -> None:
     engine = make_engine()
     ids = []
