@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from console.engine import DevState, LogLine, RunProgress
 from console.errors import ConsoleError
@@ -30,6 +29,7 @@ from console.ui.view import (
     timeline_window,
 )
 from console.ui.widgets.header import HeaderBar, HeaderState
+from console.ui.widgets.keys_footer import KeysFooter
 from console.ui.widgets.log_panel import LogPanel
 from console.ui.widgets.routes import RoutesPanel
 from console.ui.widgets.runs import RunsPanel
@@ -66,7 +66,7 @@ class MainScreen(MainActions, Screen[None]):
             yield TimelineView(id="timeline")
         yield RunsPanel(id="runs")
         yield LogPanel(self.engine.settings.ui.max_log_lines, id="logs")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     @property
     def timeline_view(self) -> TimelineView:
