@@ -82,6 +82,23 @@ async def test_slash_filters_routes_and_escape_clears(make_app: AppFactory) -> N
         assert len(panel.shown) == total
 
 
+async def test_escape_in_the_table_clears_a_kept_filter(make_app: AppFactory) -> None:
+    # Escape after enter (the filter kept, the table focused) used to do nothing.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.main.routes_panel
+        total = len(panel.shown)
+        await pilot.press("slash", *"cleanup", "enter")
+        await pilot.pause()
+        assert app.focused is panel.table
+        assert len(panel.shown) < total
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(panel.shown) == total
+        assert panel.filter_text == ""
+        assert not panel.has_class("-filtering")
+
+
 async def test_p_switches_preview_and_production_and_l_goes_back(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

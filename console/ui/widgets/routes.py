@@ -259,8 +259,9 @@ class RoutesPanel(Vertical):
         self.table.focus()
 
     def on_key(self, event: events.Key) -> None:
-        box = next(self.query("#routes-filter").results(Input), None)
-        if event.key == "escape" and box is not None and box.has_focus:
+        # Escape clears the filter while typing it, and also once it was kept with enter
+        # (the table has the focus then), as in k9s.
+        if event.key == "escape" and self.has_class("-filtering"):
             event.stop()
             self.clear_filter()
 
