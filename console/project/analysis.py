@@ -219,19 +219,15 @@ def _judge_next_config(reading: Reading, config: ConstValue) -> tuple[RouteKind,
 
 def _schedule_string(reading: Reading, config: ConstValue, schedule: Any) -> str:
     node = config.member_value_node("schedule")
-    line, column = reading.source.position(*node.start_point)
     if not isinstance(schedule, str):
-        reading.problems.append(
-            Problem(
-                reading.source.rel,
-                line,
-                column,
-                Severity.ERROR,
-                "invalid-cron",
-                f"schedule must be a string, not a {js_type(schedule)}",
-            )
+        reading.add(
+            node,
+            Severity.ERROR,
+            "invalid-cron",
+            f"schedule must be a string, not a {js_type(schedule)}",
         )
         return js_string(schedule)
+    line, column = reading.source.position(*node.start_point)
     reading.problems.extend(cron_problems(schedule, reading.source.rel, line, column))
     return schedule
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from console.model import Problem, RouteKind, Severity
+from console.model import RouteKind, Severity
 from console.project.analysis import FileFacts, Reading, mentions_advanced
 from console.project.const_value import ConstValue, Unread, decode_string
 from console.project.cron_check import cron_problems
@@ -91,19 +91,15 @@ def _config_schedule(reading: Reading, config: ConstValue) -> str | None:
         return None
     value: Any = config.value["schedule"]
     node = config.member_value_node("schedule")
-    line, column = reading.source.position(*node.start_point)
     if not isinstance(value, str):
-        reading.problems.append(
-            Problem(
-                reading.source.rel,
-                line,
-                column,
-                Severity.ERROR,
-                "invalid-cron",
-                f"config.schedule must be a cron string, not a {js_type(value)}",
-            )
+        reading.add(
+            node,
+            Severity.ERROR,
+            "invalid-cron",
+            f"config.schedule must be a cron string, not a {js_type(value)}",
         )
         return None
+    line, column = reading.source.position(*node.start_point)
     reading.problems.extend(cron_problems(value, reading.source.rel, line, column))
     return value
 
