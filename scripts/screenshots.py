@@ -35,6 +35,7 @@ from console.model import Project, RouteKind, Run, RunState, Target, TargetKind 
 from console.project import discover  # noqa: E402
 from console.settings import Settings  # noqa: E402
 from console.ui.app import ConsoleApp, create_app  # noqa: E402
+from tests.ui.demo import finished_run  # noqa: E402
 
 ACME = ROOT / "examples" / "acme"
 NOW = datetime(2025, 6, 3, 14, 7, 12, tzinfo=UTC)  # a Tuesday afternoon
@@ -93,25 +94,7 @@ def stand_in_dev_server() -> Iterator[str]:
 
 def finished(n: int, route: str, kind: RouteKind, state: RunState, ago: float, took: float,
              status: int | None, logs: tuple[str, ...], reason: str | None = None) -> Run:  # fmt: skip
-    start = NOW - timedelta(seconds=ago)
-    return Run(
-        id=f"20250603-13{n:02d}-demo{n}",
-        route=route,
-        kind=kind,
-        target="local",
-        target_kind=TargetKind.LOCAL,
-        url="http://localhost:3000" + route,
-        method="GET" if kind is RouteKind.API else "POST",
-        state=state,
-        deadline_s={RouteKind.API: 10, RouteKind.BACKGROUND: 900, RouteKind.SCHEDULED: 30}[kind],
-        created_at=start,
-        http_status=status,
-        attempts=1,
-        started_at=start,
-        finished_at=start + timedelta(seconds=took),
-        reason=reason,
-        logs=logs,
-    )
+    return finished_run(NOW, f"20250603-13{n:02d}-demo{n}", route, kind, state, ago, took, status, logs, reason)  # fmt: skip
 
 
 HISTORY = (

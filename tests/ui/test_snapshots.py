@@ -18,6 +18,7 @@ from console.model import Project, RouteKind, Run, RunState, Target, TargetKind
 from console.settings import Settings
 from console.ui.app import ConsoleApp, create_app
 from tests.ui.conftest import BERLIN, NOW, SIZE
+from tests.ui.demo import finished_run
 
 SETTINGS = Settings(
     targets=(
@@ -30,25 +31,7 @@ SETTINGS = Settings(
 
 def past_run(n: int, route: str, kind: RouteKind, state: RunState, ago: float, took: float,
              status: int | None, logs: tuple[str, ...], reason: str | None = None) -> Run:  # fmt: skip
-    start = NOW - timedelta(seconds=ago)
-    return Run(
-        id=f"20250603-14{n:02d}-acme{n}",
-        route=route,
-        kind=kind,
-        target="local",
-        target_kind=TargetKind.LOCAL,
-        url="http://localhost:3000" + route,
-        method="GET" if kind is RouteKind.API else "POST",
-        state=state,
-        deadline_s={RouteKind.API: 10, RouteKind.BACKGROUND: 900, RouteKind.SCHEDULED: 30}[kind],
-        created_at=start,
-        http_status=status,
-        attempts=1,
-        started_at=start,
-        finished_at=start + timedelta(seconds=took),
-        reason=reason,
-        logs=logs,
-    )
+    return finished_run(NOW, f"20250603-14{n:02d}-acme{n}", route, kind, state, ago, took, status, logs, reason)  # fmt: skip
 
 
 HISTORY = (
