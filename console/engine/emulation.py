@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from console.engine.request import RunRequest
 from console.engine.routing import build_url, fill_path
 from console.errors import UsageError
-from console.model import Route, RouteKind, RunState, Target, TargetKind
+from console.model import Route, RouteKind, RouteSource, RunState, Target, TargetKind
 from console.settings import Limits
 
 CLOCKWORK_HEADERS = (("user-agent", "Netlify Clockwork"), ("x-nf-event", "schedule"))
@@ -157,4 +157,12 @@ def judge(route: Route, target: Target, status: int) -> Verdict:
     if status < 400:
         return Verdict(RunState.SUCCEEDED, None)
     retryable = route.kind is RouteKind.BACKGROUND and status >= 500
+    if status == 404 and route.source is RouteSource.FUNCTION and not target.deployed:
+        # `next dev` serves pages/api only; Netlify functions need `netlify dev`.
+        return Verdict(
+            RunState.FAILED,
+            "HTTP 404: Netlify functions are served by `netlify dev`, not `next dev`; "
+            'set [dev] command = "netlify dev" (and its URL) in console.toml',
+            retryable,
+        )
     return Verdict(RunState.FAILED, f"HTTP {status}", retryable)

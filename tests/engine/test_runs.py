@@ -13,7 +13,7 @@ import pytest
 
 from console.engine import FakeClock, LogLine, RunChanged, RunRequest, RunStore
 from console.errors import UsageError
-from console.model import RunState, Target, TargetKind
+from console.model import Route, RouteKind, RouteSource, RunState, Target, TargetKind
 from console.settings import Limits
 from tests.engine.conftest import (
     API,
@@ -55,6 +55,30 @@ async def test_api_error_status_is_failed(
     assert run.state is RunState.FAILED
     assert run.reason == "HTTP 404"
     assert run.attempts == 1
+
+
+async def test_a_netlify_function_404_on_local_says_it_needs_netlify_dev(
+    make_engine: EngineFactory, server: ScriptedServer
+) -> None:
+    # `next dev` answers 404 for /.netlify/functions/*; a bare "HTTP 404" left users guessing.
+    function = Route(
+        "/.netlify/functions/nightly",
+        RouteKind.SCHEDULED,
+        "@daily",
+        "netlify/functions/nightly.mjs",
+        1,
+        "nightly",
+        RouteSource.FUNCTION,
+    )
+    server.reply("/.netlify/functions/nightly", Reply(status=404, body=b"not found"))
+    engine = make_engine()
+    run = await engine.run(function, engine.settings.local)
+    assert run.state is RunState.FAILED
+    assert run.reason is not None
+    assert run.reason.startswith("HTTP 404: Netlify functions are served by `netlify dev`")
+    # A Next API route's 404 stays a plain one.
+    server.reply("/api/hello", Reply(status=404, body=b"nope"))
+    assert (await engine.run(API, engine.settings.local)).reason == "HTTP 404"
 
 
 async def test_background_is_accepted_at_once_then_running_then_succeeded(
