@@ -26,6 +26,12 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise NotAProjectError(f"{root} is not a folder")
     action = args.target_command
+    if action in ("add", "remove") and not _looks_like_a_project(root):
+        # `console target add NAME URL` from the wrong folder would leave a stray console.toml.
+        raise NotAProjectError(
+            f"{root.resolve()} has no package.json, netlify.toml or console.toml: give the project "
+            f"folder first, e.g. `console target {action} ./site {args.name} ...`"
+        )
     if action == "add":
         headers = tuple(_header(h) for h in args.header)
         target = Target(args.name, TargetKind(args.kind), check_url(args.url), headers)
@@ -86,3 +92,7 @@ def _header(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise UsageError(f"--header {text!r} must look like NAME=VALUE")
     return name.strip(), value.strip()
+
+
+def _looks_like_a_project(root: Path) -> bool:
+    return any((root / name).is_file() for name in ("package.json", "netlify.toml", "console.toml"))

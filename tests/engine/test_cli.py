@@ -238,6 +238,7 @@ def test_history_of_a_fresh_folder_is_empty_and_creates_nothing(
 
 
 def test_target_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "package.json").write_text("{}")
     root = str(tmp_path)
     assert main(["target", "add", root, "preview", "https://p.example", "--kind", "preview",
                  "--header", "Authorization=Basic ${PREVIEW_AUTH}", "--header", "X-Env=stage"]) == 0  # fmt: skip
@@ -264,11 +265,23 @@ def test_target_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_target_add_warns_about_a_literal_secret(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "package.json").write_text("{}")
     assert main(["target", "add", str(tmp_path), "p", "https://p.example", "--kind", "preview",
                  "--header", "Authorization=Basic abc"]) == 0  # fmt: skip
     err = capsys.readouterr().err
     assert "header Authorization is stored as written" in err
     assert "abc" not in err
+
+
+def test_target_add_outside_a_project_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `console target add NAME URL` run from the wrong folder used to leave a console.toml there.
+    assert (
+        main(["target", "add", str(tmp_path), "p", "https://p.example", "--kind", "preview"]) == 2
+    )
+    assert "give the project folder first" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_ctrl_c_records_the_run_as_cancelled_and_exits_130(
