@@ -184,7 +184,8 @@ class DevServer:
             self.started_by_us = False
             self._set(DevState.ATTACHED, f"attached to the server already answering at {url}")
             return
-        problem = missing_packages(self.project)
+        # Only the package.json script needs node_modules; a [dev] command is the user's call.
+        problem = None if self.settings.dev.command else missing_packages(self.project)
         if problem is not None:
             self._set(DevState.FAILED, problem)
             raise DevServerError(problem)

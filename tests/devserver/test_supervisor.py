@@ -173,6 +173,19 @@ async def test_missing_node_modules_says_which_install_command_fixes_it(
     assert marked(process_mark) == []
 
 
+async def test_a_dev_command_from_console_toml_starts_without_node_modules(
+    tmp_path: Path, port: int
+) -> None:
+    # A [dev] command (say, a Python stand-in or `netlify dev` installed globally) was refused
+    # because the project had a package.json but no node_modules.
+    (tmp_path / "package.json").write_text('{"scripts": {"dev": "next dev"}}')
+    dev, rec = supervisor(tmp_path, port, http_server_command())
+    dev.project = make_project(tmp_path, dev_script="next dev")
+    assert await dev.ensure() is DevState.READY
+    await dev.stop()
+    assert rec.states[-1] is DevState.STOPPED
+
+
 async def test_restart_runs_a_new_server(tmp_path: Path, port: int) -> None:
     dev, rec = supervisor(tmp_path, port, http_server_command())
     await dev.ensure()
