@@ -137,7 +137,9 @@ class Scene:
         )
         self.clock = FakeClock(NOW)
         self.engine = Engine(project, settings, self.store, clock=self.clock)
-        self.app: ConsoleApp = create_app(self.engine, clock=self.clock, tz=ZONE, start_dev=False)
+        self.app: ConsoleApp = create_app(
+            self.engine, clock=self.clock, tz=ZONE, start_dev=False, probe_dev=False
+        )
 
     async def live(self) -> None:
         """Two runs still going (one near its deadline), dev lines, the scheduler on."""

@@ -133,6 +133,23 @@ class DevServer:
             await self._attach_or_start()
             return self.state
 
+    async def probe(self) -> DevState:
+        """Attach when something answers at the URL, else say nothing does; never start one.
+
+        For `console open --no-dev`: the header must still tell an attached server from none.
+        """
+        async with self._lock:
+            if self.running:
+                return self.state
+            host, port = host_port(self.url)
+            if await answers(host, port):
+                if self.state is not DevState.ATTACHED:
+                    self.started_by_us = False
+                    self._set(DevState.ATTACHED, f"attached to the server answering at {self.url}")
+            elif self.state is DevState.ATTACHED:
+                self._set(DevState.STOPPED, f"nothing answers at {self.url} any more")
+            return self.state
+
     async def start(self) -> None:
         await self.ensure()
 

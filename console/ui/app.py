@@ -40,6 +40,7 @@ class ConsoleApp(App[int]):
         target: Target,
         start_dev: bool,
         project_updates: AsyncIterator[Project] | None,
+        probe_dev: bool = True,
         flush_seconds: float = FLUSH_SECONDS,
         tick_seconds: float = TICK_SECONDS,
         freeze_gc: bool = False,
@@ -51,6 +52,7 @@ class ConsoleApp(App[int]):
         self.tz = tz
         self.initial_target = target
         self.start_dev = start_dev
+        self.probe_dev = probe_dev
         self.project_updates = project_updates
         self.flush_seconds = flush_seconds
         self.tick_seconds = tick_seconds
@@ -83,8 +85,11 @@ class ConsoleApp(App[int]):
         # On the screen, not the app: the timers stop with the widgets they feed at shutdown.
         self.main.set_interval(self.flush_seconds, self.flush)
         self.main.set_interval(self.tick_seconds, self.main.tick)
-        if self.start_dev and self.engine.dev is not None:
-            self.main._dev(restart=False)
+        if self.engine.dev is not None:
+            if self.start_dev:
+                self.main._dev(restart=False)
+            elif self.probe_dev:
+                self.main._probe_dev()
         if self.project_updates is not None:
             self._watch(self.project_updates)
 
@@ -154,12 +159,17 @@ def create_app(
     tz: tzinfo | None = None,
     target: str | None = None,
     start_dev: bool = True,
+    probe_dev: bool = True,
     project_updates: AsyncIterator[Project] | None = None,
     flush_seconds: float = FLUSH_SECONDS,
     tick_seconds: float = TICK_SECONDS,
     freeze_gc: bool = False,
 ) -> ConsoleApp:
-    """The app over `engine`: `target` names where triggers go first (default: local)."""
+    """The app over `engine`: `target` names where triggers go first (default: local).
+
+    `start_dev` starts (or attaches to) the dev server; without it, `probe_dev` still looks
+    whether one answers, so the header can say "attached" (off in snapshots: no network).
+    """
     settings = engine.settings
     start = settings.target(target) if target else settings.local
     return ConsoleApp(
@@ -168,6 +178,7 @@ def create_app(
         tz=tz or _local_zone(),
         target=start,
         start_dev=start_dev,
+        probe_dev=probe_dev,
         project_updates=project_updates,
         flush_seconds=flush_seconds,
         tick_seconds=tick_seconds,

@@ -85,6 +85,7 @@ def make_app(
         settings = settings_for(tmp_path, local_server.url, prod_server.url, keys, max_log_lines)
         engine = Engine(project or acme, settings, store, clock=clock)
         kwargs.setdefault("start_dev", False)
+        kwargs.setdefault("probe_dev", False)
         return create_app(engine, tz=BERLIN, clock=clock or engine.clock, **kwargs)
 
     yield factory

@@ -225,6 +225,19 @@ async def test_d_attaches_to_a_dev_server_that_already_answers(
         assert any("outside the console" in str(n.message) for n in app._notifications)
 
 
+async def test_no_dev_still_shows_a_server_that_answers_as_attached(
+    make_app: AppFactory,
+) -> None:
+    # `console open --no-dev` said "dev stopped" while a dev server answered at the local URL.
+    app = make_app(probe_dev=True)  # start_dev stays False, as with --no-dev
+    async with app.run_test(size=SIZE) as pilot:
+        header = app.main.query_one(HeaderBar)
+        await wait_for(
+            pilot, lambda: header.state is not None and header.state.dev is DevState.ATTACHED
+        )
+        assert app.engine.dev is not None and not app.engine.dev.started_by_us
+
+
 async def test_f_toggles_follow(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -68,7 +68,7 @@ def scene(tmp_path: Path, acme: Project) -> Iterator[ConsoleApp]:
         store.insert(run)
     clock = FakeClock(NOW)
     engine = Engine(acme, SETTINGS, store, clock=clock)
-    app = create_app(engine, clock=clock, tz=BERLIN, start_dev=False)
+    app = create_app(engine, clock=clock, tz=BERLIN, start_dev=False, probe_dev=False)
     for text in DEV_LINES:
         engine.bus.publish(LogLine(text, NOW - timedelta(seconds=30), "dev", None))
     yield app

@@ -201,6 +201,13 @@ class MainActions(Screen[None]):
         self._dev(restart=dev.started_by_us and dev.state in (DevState.READY, DevState.STARTING))
 
     @work(group="dev", exclusive=True)
+    async def _probe_dev(self) -> None:
+        """`--no-dev`: show whether a server answers, start none."""
+        dev = self.engine.dev
+        if dev is not None:
+            await dev.probe()
+
+    @work(group="dev", exclusive=True)
     async def _dev(self, restart: bool) -> None:
         dev = self.engine.dev
         if dev is None:
