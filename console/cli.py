@@ -40,40 +40,72 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"console {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # `--debug` also after the command; SUPPRESS keeps a subcommand from resetting it to False.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
 
-    p = sub.add_parser("open", help="open the console screen on a project", epilog=EPILOG)
+    p = sub.add_parser(
+        "open", parents=[common], help="open the console screen on a project", epilog=EPILOG
+    )
     _project(p)
     p.add_argument("--target", metavar="NAME", help="start on this target (default: local)")
     p.add_argument(
         "--no-dev", action="store_true", help="do not start the dev server when nothing answers"
     )
 
-    p = sub.add_parser("routes", help="list every route with its kind and schedule", epilog=EPILOG)
+    p = sub.add_parser(
+        "routes",
+        parents=[common],
+        help="list every route with its kind and schedule",
+        epilog=EPILOG,
+    )
     _project(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser(
-        "check", help="report what the platform would ignore or reject", epilog=EPILOG
+        "check",
+        parents=[common],
+        help="report what the platform would ignore or reject",
+        epilog=EPILOG,
     )
     _project(p)
-    p.add_argument("--format", choices=["text", "json", "github"], default="text")
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text (file:line:col: severity: message [code]), json, or GitHub annotations",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
-    p = sub.add_parser("next", help="the next fires of scheduled routes", epilog=EPILOG)
+    p = sub.add_parser(
+        "next", parents=[common], help="the next fires of scheduled routes", epilog=EPILOG
+    )
     _project(p)
-    p.add_argument("--route", action="append", default=[], metavar="ROUTE", help="only this route")
+    p.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="ROUTE",
+        help="only this route (repeat for more)",
+    )
     p.add_argument("-n", type=int, default=5, metavar="N", help="fires per route (default 5)")
     p.add_argument("--from", dest="from_", metavar="ISO", help="start instant (default: now)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("timeline", help="fires per time slice for every schedule", epilog=EPILOG)
+    p = sub.add_parser(
+        "timeline", parents=[common], help="fires per time slice for every schedule", epilog=EPILOG
+    )
     _project(p)
     p.add_argument("--from", dest="from_", metavar="ISO", help="start instant (default: now)")
     p.add_argument("--hours", type=float, default=24.0, metavar="H", help="window (default 24)")
     p.add_argument("--buckets", type=int, default=24, metavar="B", help="slices (default 24)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("trigger", help="run a route once, as the platform would", epilog=EPILOG)
+    p = sub.add_parser(
+        "trigger", parents=[common], help="run a route once, as the platform would", epilog=EPILOG
+    )
     _project(p, required=True)
     p.add_argument("route", metavar="ROUTE", help="the route path, e.g. /api/hello-background")
     where = p.add_mutually_exclusive_group()
@@ -102,23 +134,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     p.add_argument("--json", action="store_true", help="print the final run as JSON")
 
-    p = sub.add_parser("history", help="past runs, newest first", epilog=EPILOG)
+    p = sub.add_parser("history", parents=[common], help="past runs, newest first", epilog=EPILOG)
     _project(p)
     p.add_argument("-n", type=int, default=20, metavar="N", help="how many runs (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("target", help="add, remove or list targets in console.toml", epilog=EPILOG)
+    p = sub.add_parser(
+        "target",
+        parents=[common],
+        help="add, remove or list targets in console.toml",
+        epilog=EPILOG,
+    )
     tsub = p.add_subparsers(dest="target_command", metavar="ACTION", required=True)
-    t = tsub.add_parser("add", help="add or replace a target")
+    t = tsub.add_parser("add", parents=[common], help="add or replace a target")
     _project(t)
     t.add_argument("name", metavar="NAME")
     t.add_argument("url", metavar="URL")
     t.add_argument("--kind", choices=["local", "preview", "production"], required=True)
     t.add_argument("--header", action="append", default=[], metavar="K=V")
-    t = tsub.add_parser("remove", help="remove a target")
+    t = tsub.add_parser("remove", parents=[common], help="remove a target")
     _project(t)
     t.add_argument("name", metavar="NAME")
-    t = tsub.add_parser("list", help="list targets")
+    t = tsub.add_parser("list", parents=[common], help="list targets")
     _project(t)
     t.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -146,7 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = module.run(args)
     except ConsoleError as exc:
         if args.debug:
-            raise
+            import traceback
+
+            traceback.print_exc()
         from console.commands._common import print_text
 
         print_text(f"console: {exc}", file=sys.stderr)

@@ -47,3 +47,12 @@ def test_closed_pipe_is_not_a_traceback() -> None:
     proc.wait(timeout=60)
     assert "Traceback" not in err
     assert proc.returncode == 0
+
+
+def test_debug_works_after_the_command_too(tmp_path: Path) -> None:
+    # `console routes X --debug` was "unrecognized arguments: --debug".
+    for args in (("routes", str(tmp_path / "nope"), "--debug"), ("--debug", "routes", str(tmp_path / "nope"))):  # fmt: skip
+        out = _console(*args)
+        assert out.returncode == 2  # not a project, traceback or not
+        assert "Traceback" in out.stderr
+        assert out.stderr.rstrip().endswith("does not exist.")

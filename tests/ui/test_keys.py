@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console, RenderableType
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from console.engine import DevState, FakeClock
 from console.model import RunState, TargetKind
@@ -280,6 +281,8 @@ async def test_e_shows_the_problems(make_app: AppFactory) -> None:
         assert app.screen.problems == sorted(
             app.engine.project.problems, key=lambda p: (p.severity != "error", p.file, p.line)
         )
+        title = str(app.screen.query_one("#dialog-title", Static).render())
+        assert "1 error, 0 warnings" in title  # the example's one mistake; it said "1 errors"
         await pilot.press("escape")
         assert app.screen is app.main
 

@@ -31,7 +31,11 @@ class ProblemsScreen(ModalScreen[None]):
         warnings = len(self.problems) - errors
         with Vertical(id="dialog"):
             title = Text("Problems", style="bold")
-            title.append(f"  {errors} errors, {warnings} warnings", style="dim")
+            title.append(
+                f"  {errors} error{'s' if errors != 1 else ''}, "
+                f"{warnings} warning{'s' if warnings != 1 else ''}",
+                style="dim",
+            )
             yield Static(title, id="dialog-title")
             if not self.problems:
                 yield Static(Text("No problems: `console check` finds nothing.", style="green"))
