@@ -12,11 +12,12 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from console.engine import SystemClock
 from console.errors import ConsoleError
 from console.model import Project, Target
 from console.ui.bindings import Scope, bindings, keys_for, palette_keys, unknown_ids
 from console.ui.inbox import EventInbox
-from console.ui.ports import Clock, EnginePort, WallClock
+from console.ui.ports import Clock, EnginePort
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.main import MainScreen
 
@@ -174,7 +175,7 @@ def create_app(
     start = settings.target(target) if target else settings.local
     return ConsoleApp(
         engine,
-        clock=clock or WallClock(),
+        clock=clock or SystemClock(),
         tz=tz or _local_zone(),
         target=start,
         start_dev=start_dev,

@@ -7,7 +7,7 @@ the contract only; `console.engine.engine.Engine` satisfies them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from console.engine import DevState, Event, RunProgress, RunRequest
@@ -17,13 +17,6 @@ from console.settings import Settings
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-
-
-class WallClock:
-    """The real time, tz-aware UTC."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class BusPort(Protocol):
