@@ -6,7 +6,6 @@ from __future__ import annotations
 import shlex
 import socket
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from console.model import Project, Target, TargetKind
 from console.settings import DevSettings, Settings
-from tests.devserver.procs import MARK_VAR, describe, kill_marked, wait_gone
+from tests.devserver.procs import marking_processes
 
 PY = shlex.quote(sys.executable)
 
@@ -52,12 +51,4 @@ def port() -> int:
 
 @pytest.fixture(autouse=True)
 def process_mark(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Mark the processes this test starts; fail the test if any is still running after it."""
-    mark = f"devserver-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setenv(MARK_VAR, mark)
-    yield mark
-    left = wait_gone(mark, timeout=15)
-    if left:
-        shown = describe(left)
-        kill_marked(mark)
-        pytest.fail(f"processes left running after the test: {shown}")
+    yield from marking_processes(monkeypatch, "devserver")

@@ -10,6 +10,10 @@ import contextlib
 import os
 import signal
 import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
 
 MARK_VAR = "CONSOLE_TEST_PROC_MARK"
 
@@ -64,3 +68,15 @@ def describe(pids: list[int]) -> str:
         except OSError:
             out.append(f"{pid}: (gone)")
     return "; ".join(out)
+
+
+def marking_processes(monkeypatch: pytest.MonkeyPatch, prefix: str) -> Iterator[str]:
+    """Body of an autouse fixture: mark what the test starts; fail it if any is left running."""
+    mark = f"{prefix}-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv(MARK_VAR, mark)
+    yield mark
+    left = wait_gone(mark, timeout=15)
+    if left:
+        shown = describe(left)
+        kill_marked(mark)
+        pytest.fail(f"processes left running after the test: {shown}")

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.devserver.procs import MARK_VAR, describe, kill_marked, wait_gone
+from tests.devserver.procs import marking_processes
 from tests.faults.figures import FIGURES, Figures
 
 REPO = Path(__file__).resolve().parents[2]
@@ -132,15 +131,7 @@ def start_module(module: str, *args: str, **kwargs: Any) -> subprocess.Popen[str
 
 @pytest.fixture(autouse=True)
 def process_mark(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Mark every process the test starts; fail the test when one is still running after it."""
-    mark = f"faults-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setenv(MARK_VAR, mark)
-    yield mark
-    left = wait_gone(mark, timeout=15)
-    if left:
-        shown = describe(left)
-        kill_marked(mark)
-        pytest.fail(f"processes left running after the test: {shown}")
+    yield from marking_processes(monkeypatch, "faults")
 
 
 @pytest.fixture
