@@ -145,9 +145,14 @@ def timeline_window(now: datetime, zoom: Zoom) -> tuple[datetime, datetime]:
 
 
 def short_name(path: str) -> str:
-    """The short name of a route (timeline rows, log tags): its last path segment."""
+    """The short name of a route (timeline rows, log tags): its last path segment, with the one
+    before it when the last is dynamic (`users/[id]`, not a bare `[id]`)."""
     parts = [p for p in path.split("/") if p]
-    return parts[-1] if parts else path
+    if not parts:
+        return path
+    if parts[-1].startswith("[") and len(parts) > 1:
+        return "/".join(parts[-2:])
+    return parts[-1]
 
 
 def matches(row: RouteRow, text: str) -> bool:

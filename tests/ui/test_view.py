@@ -17,6 +17,7 @@ from console.ui.view import (
     fire_label,
     next_target,
     order_runs,
+    short_name,
     timeline_window,
 )
 from console.ui.widgets.timeline import axis_labels
@@ -135,3 +136,11 @@ def test_axis_labels_do_not_overlap() -> None:
 )
 def test_clean_line_strips_control_sequences(raw: str, shown: str) -> None:
     assert clean_line(raw) == shown
+
+
+def test_short_name_keeps_the_segment_before_a_dynamic_one() -> None:
+    # Log tags read "[id]" for /api/users/[id]: which route was that?
+    assert short_name("/api/users/[id]") == "users/[id]"
+    assert short_name("/api/files/[...path]") == "files/[...path]"
+    assert short_name("/api/cleanup") == "cleanup"
+    assert short_name("/.netlify/functions/nightly-digest") == "nightly-digest"
