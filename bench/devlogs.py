@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console.engine.devserver import DevServer
+from console.devserver.supervisor import DevServer
 from console.engine.events import EventBus
 from console.model import Project, Target, TargetKind
 from console.settings import DevSettings, Settings

@@ -27,7 +27,7 @@ def terminal_text(text: str) -> str:
     server words come from the project or the network and may carry control sequences."""
     if not _CONTROL.search(text):
         return text
-    from console.engine.sanitize import strip_controls  # only when needed: it imports httpx
+    from console.devserver.sanitize import strip_controls  # only when needed: it imports httpx
 
     return "\n".join(strip_controls(line) for line in text.split("\n"))
 

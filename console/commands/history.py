@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from console.commands._common import print_json
+from console.devserver.sanitize import clean_line
 from console.engine.history import RunStore, history_path
-from console.engine.sanitize import clean_line
 from console.errors import NotAProjectError, UsageError
 from console.model import Run
 

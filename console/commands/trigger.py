@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from console.commands._common import load_project, print_json, print_text
+from console.devserver.command import dev_url, host_port
 from console.engine import (
     DevServerChanged,
     DevState,
@@ -23,7 +24,6 @@ from console.engine import (
     RunStore,
     history_path,
 )
-from console.engine.dev_command import dev_url, host_port
 from console.errors import UsageError
 from console.model import Project, Run, RunState, Target, TargetKind
 from console.settings import Settings, check_url, load_settings

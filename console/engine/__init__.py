@@ -1,8 +1,8 @@
 """Runs: state machine, executor, platform emulation, local scheduler, dev server, history."""
 
+from console.devserver.supervisor import DevServer
 from console.engine import _httpx_without_cli  # noqa: F401  (first: before anything imports httpx)
 from console.engine.clock import Clock, FakeClock, SystemClock
-from console.engine.devserver import DevServer
 from console.engine.engine import DevSupervisor, Engine, RunProgress
 from console.engine.events import (
     DevServerChanged,

@@ -11,9 +11,10 @@ from typing import Protocol
 
 import httpx
 
-from console.engine.attribution import LogAttributor
+from console.devserver.attribution import LogAttributor
+from console.devserver.sanitize import clean_line, sanitize_line
+from console.devserver.supervisor import DevServer
 from console.engine.clock import Clock, SystemClock
-from console.engine.devserver import DevServer
 from console.engine.emulation import NextFire, plan_request, refusal
 from console.engine.events import DevState, EventBus, LogLine, RunChanged
 from console.engine.history import RunStore
@@ -21,11 +22,10 @@ from console.engine.ids import new_run_id
 from console.engine.request import RunRequest
 from console.engine.routing import find_route, public_url
 from console.engine.runner import ActiveRun
-from console.engine.sanitize import clean_line, sanitize_line
 from console.engine.scheduler import LocalScheduler
-from console.engine.secrets import Redactor, secret_values
 from console.errors import HistoryError, UsageError
 from console.model import Project, Route, Run, RunState, Target
+from console.secrets import Redactor, secret_values
 from console.settings import Settings, expand_value
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ CONNECT_TIMEOUT = 10.0
 
 
 class DevSupervisor(Protocol):
-    """What the engine needs of the dev server supervisor (console/engine/devserver.py)."""
+    """What the engine needs of the dev server supervisor (console/devserver/supervisor.py)."""
 
     @property
     def state(self) -> DevState: ...

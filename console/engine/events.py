@@ -6,8 +6,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+# Re-exported: the engine's events include the dev server's.
+from console.devserver.state import DevServerChanged as DevServerChanged
+from console.devserver.state import DevState as DevState
 from console.model import Run
 
 log = logging.getLogger(__name__)
@@ -28,22 +30,6 @@ class LogLine:
     at: datetime
     source: str  # "dev" | "console"
     run_id: str | None  # the run it was attributed to, if any
-
-
-class DevState(StrEnum):
-    STOPPED = "stopped"
-    STARTING = "starting"
-    READY = "ready"
-    ATTACHED = "attached"  # something else already answers at the dev URL
-    CRASHED = "crashed"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class DevServerChanged:
-    state: DevState
-    detail: str
-    exit_code: int | None = None
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from typing import Any, Protocol
 
 import httpx
 
+from console.devserver.sanitize import clean_line
 from console.engine.clock import Clock
 from console.engine.emulation import Plan, judge
 from console.engine.events import EventBus, LogLine, RunChanged
 from console.engine.executor import Outcome, send_attempt
 from console.engine.history import Attempt, RunStore
 from console.engine.request import RunRequest
-from console.engine.sanitize import clean_line
-from console.engine.secrets import Redactor
 from console.errors import ConsoleError, UsageError
 from console.model import Project, Route, RouteKind, Run, RunState, Target, TargetKind
+from console.secrets import Redactor
 from console.settings import Settings, expand_value
 
 log = logging.getLogger(__name__)

@@ -5,25 +5,38 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from console.engine.events import SchedulerChanged, SchedulerSkipped
+from console.engine.clock import Clock
+from console.engine.events import EventBus, SchedulerChanged, SchedulerSkipped
 from console.errors import ConsoleError
-from console.model import Route, RouteKind, TargetKind
-
-if TYPE_CHECKING:
-    from console.engine.engine import Engine
+from console.model import Project, Route, RouteKind, Run, Target, TargetKind
+from console.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LATE_LIMIT = 60.0  # seconds: a fire woken later than this (a suspended laptop) is skipped
 
 
+class SchedulerHost(Protocol):
+    """What the scheduler needs of the engine (given, so the two modules do not import each other)."""
+
+    bus: EventBus
+    clock: Clock
+    project: Project
+    settings: Settings
+
+    def next_fire(self, schedule: str, after: datetime) -> datetime | None: ...
+    def active_runs(self) -> list[Run]: ...
+    def submit(self, route: Route, target: Target) -> Run: ...
+    def console_line(self, text: str) -> None: ...
+
+
 class LocalScheduler:
     """Off until switched on. No catch-up: fires missed while the console was closed are lost,
     as they would be for a deploy that did not exist yet."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: SchedulerHost) -> None:
         self._engine = engine
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()

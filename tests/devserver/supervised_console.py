@@ -11,7 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from console.engine.devserver import DevServer
+from console.devserver.supervisor import DevServer
 from console.engine.events import EventBus
 from tests.devserver.conftest import http_server_command, make_project, make_settings
 

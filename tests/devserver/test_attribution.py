@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from console.engine.attribution import Hint, LogAttributor, hint_of
+from console.devserver.attribution import Hint, LogAttributor, hint_of
 from console.model import RouteKind, Run, RunState, TargetKind
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from console.engine.dev_command import (
+from console.devserver.command import (
     dev_url,
     host_port,
     missing_packages,

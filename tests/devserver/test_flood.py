@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from console.engine.devserver import SLICE_LINES, WAKE_LINES, DevServer
+from console.devserver.supervisor import SLICE_LINES, WAKE_LINES, DevServer
 from console.engine.events import DevState, EventBus
 from tests.devserver.conftest import PY, make_project, make_settings
 

@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.engine.line_reader import LineReader
-from console.engine.sanitize import cut_line, decode_line, sanitize_line, strip_controls
+from console.devserver.line_reader import LineReader
+from console.devserver.sanitize import cut_line, decode_line, sanitize_line, strip_controls
 
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 

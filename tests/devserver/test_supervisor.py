@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from console.engine.devserver import DevServer
+from console.devserver.supervisor import DevServer
 from console.engine.events import DevServerChanged, DevState, Event, EventBus
 from console.errors import DevServerError
 from tests.devserver.conftest import (

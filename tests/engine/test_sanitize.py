@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.engine.sanitize import clean_line
+from console.devserver.sanitize import clean_line
 
 
 def test_colours_titles_links_and_controls_are_stripped() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from console.engine.sanitize import DEFAULT_MAX_CHARS, cut_line, sanitize_line, strip_controls
+from console.devserver.sanitize import DEFAULT_MAX_CHARS, cut_line, sanitize_line, strip_controls
 
 __all__ = ["LineReader"]
 

@@ -27,18 +27,18 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from console.engine.dev_command import (
+from console.devserver.command import (
     DevCommand,
     dev_url,
     host_port,
     missing_packages,
     resolve_dev_command,
 )
-from console.engine.events import DevServerChanged, DevState, EventBus
-from console.engine.line_reader import LineReader
-from console.engine.secrets import Redactor, secret_values
+from console.devserver.line_reader import LineReader
+from console.devserver.state import DevServerChanged, DevState, Publisher
 from console.errors import DevServerError
 from console.model import Project
+from console.secrets import Redactor, secret_values
 from console.settings import Settings
 
 __all__ = ["DevServer"]
@@ -69,7 +69,7 @@ class DevServer:
         self,
         project: Project,
         settings: Settings,
-        bus: EventBus,
+        bus: Publisher,
         *,
         on_lines: Callable[[Sequence[str]], None],
         max_chars: int = 4000,
