@@ -107,6 +107,7 @@ def _runtime_v5(package: PackageInfo, routes: list[Route]) -> list[Problem]:
             f"{RUNTIME_PACKAGE}@5 does not support advanced API routes. The following API "
             "routes should be migrated to Netlify background or scheduled functions: "
             f"{', '.join(advanced)} (package.json asks for {RUNTIME_PACKAGE} "
-            f'"{package.runtime_spec}"; see {MIGRATION_LINK})',
+            f'"{package.runtime_spec}"; see {MIGRATION_LINK}). '
+            "`console migrate` shows the change that makes them functions; --write applies it",
         )
     ]

@@ -190,6 +190,9 @@ def test_runtime_v5_lists_the_routes_to_migrate(make_project: Make) -> None:
         "/api/a-background, /api/cron"
     )
     assert "https://ntl.fyi/next-scheduled-bg-function-migration" in problem.message
+    assert problem.message.endswith(
+        "`console migrate` shows the change that makes them functions; --write applies it"
+    )
 
 
 def test_runtime_v4_or_no_advanced_routes_is_fine(make_project: Make) -> None:
