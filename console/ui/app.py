@@ -17,6 +17,7 @@ from console.errors import ConsoleError
 from console.model import Project, Target
 from console.ui.bindings import Scope, bindings, keys_for, palette_keys, unknown_ids
 from console.ui.inbox import EventInbox
+from console.ui.no_color import use_readable_monochrome
 from console.ui.ports import Clock, EnginePort
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.main import MainScreen
@@ -47,6 +48,7 @@ class ConsoleApp(App[int]):
         freeze_gc: bool = False,
     ) -> None:
         super().__init__()
+        use_readable_monochrome(self)  # NO_COLOR: greys that can still be read
         self.freeze_gc = freeze_gc
         self.engine = engine
         self.clock = clock

@@ -114,3 +114,50 @@ class TestDialogs:
 
     def test_run_detail(self, snap_compare: Any, scene: ConsoleApp) -> None:
         assert snap_compare(scene, press=["v"], terminal_size=SIZE)
+
+
+@pytest.fixture
+def no_color_scene(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, acme: Project
+) -> Iterator[ConsoleApp]:
+    """The scene with NO_COLOR set, as many users have it globally (Textual reads it when the
+    app is built)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    store = RunStore(tmp_path / "history-no-color.sqlite3")
+    for run in HISTORY:
+        store.insert(run)
+    clock = FakeClock(NOW)
+    engine = Engine(acme, SETTINGS, store, clock=clock)
+    app = create_app(engine, clock=clock, tz=BERLIN, start_dev=False, probe_dev=False)
+    assert app.no_color
+    for text in DEV_LINES:
+        engine.bus.publish(LogLine(text, NOW - timedelta(seconds=30), "dev", None))
+    yield app
+    store.close()
+
+
+def themed(theme: str, path: str) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = theme
+        await select(path)(pilot)
+
+    return run_before
+
+
+class TestColours:
+    """NO_COLOR, and the light and dark themes: the screen must read in each (look at them)."""
+
+    def test_no_color(self, snap_compare: Any, no_color_scene: ConsoleApp) -> None:
+        # Crashed at the first frame: the timeline's segments had no style for the monochrome
+        # filter NO_COLOR turns on.
+        assert snap_compare(no_color_scene, terminal_size=SIZE, run_before=select("/api/cleanup"))
+
+    def test_light_theme(self, snap_compare: Any, scene: ConsoleApp) -> None:
+        assert snap_compare(
+            scene, terminal_size=SIZE, run_before=themed("textual-light", "/api/cleanup")
+        )
+
+    def test_dark_theme(self, snap_compare: Any, scene: ConsoleApp) -> None:
+        assert snap_compare(
+            scene, terminal_size=SIZE, run_before=themed("textual-dark", "/api/cleanup")
+        )

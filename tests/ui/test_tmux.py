@@ -81,3 +81,59 @@ def test_open_trigger_quit(tmp_path: Path, session: str, local_server: Recording
 
     keys(session, "q")
     until(lambda: not alive(session), "the console to quit", timeout=10)
+
+
+def capture_sgr(name: str) -> str:
+    """The pane with its colours, as SGR escapes (what the app asked the terminal for)."""
+    out = subprocess.run(
+        ["tmux", "capture-pane", "-p", "-e", "-t", name], capture_output=True, text=True
+    )
+    return out.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "label"),
+    [
+        ("NO_COLOR=1", "no-color"),
+        ("TERM=xterm TEXTUAL_COLOR_SYSTEM=standard", "16-colours"),
+        ("TEXTUAL_THEME=textual-light", "light"),
+        ("TEXTUAL_THEME=textual-dark", "dark"),
+    ],
+)
+def test_open_in_every_terminal(
+    tmp_path: Path, session: str, local_server: RecordingServer, env: str, label: str
+) -> None:
+    """NO_COLOR crashed the first frame; the screen must come up (and trigger, and quit) with it,
+    on a 16-colour terminal, and in the light and the dark theme."""
+    site = tmp_path / "acme"
+    shutil.copytree(ACME, site, ignore=shutil.ignore_patterns("node_modules", ".next", ".console"))
+    (site / "console.toml").write_text(
+        f'[targets.local]\nkind = "local"\nurl = "{local_server.url}"\n', encoding="utf-8"
+    )
+    # Textual draws on stderr, so the exit code is printed after the app has gone instead.
+    command = (
+        f"cd {ROOT} && env -u COLUMNS -u LINES -u NO_COLOR {env} "
+        f"{sys.executable} -m console open {site} --no-dev; echo console-exit=$?; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True
+    )
+    subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"], check=True)
+    until(lambda: "/api/hello" in capture(session), f"the routes table ({label})", name=session)
+    until(lambda: "timeline" in capture(session), f"the timeline ({label})", name=session)
+    keys(session, "t")  # the first route, /api/cleanup... whichever: a run, with its log lines
+    until(lambda: "succeeded" in capture(session), f"a run to succeed ({label})", name=session)
+    sgr = capture_sgr(session)
+    if label == "16-colours":
+        # Only the 16 ANSI colours: no 256-colour or true-colour escapes reach the terminal.
+        assert "38;2;" not in sgr and "48;2;" not in sgr and "38;5;" not in sgr
+    if label == "no-color":
+        # Greys only: every true colour the app sends has r == g == b.
+        import re
+
+        for r, g, b in re.findall(r"[34]8;2;(\d+);(\d+);(\d+)", sgr):
+            assert r == g == b, f"a colour under NO_COLOR: {r};{g};{b}"
+    keys(session, "q")
+    until(lambda: "console-exit=" in capture(session), "the console to quit", name=session)
+    screen = capture(session)
+    assert "console-exit=0" in screen and "Traceback" not in screen, screen

@@ -27,6 +27,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from console.ui.bindings import Scope, bindings
+from console.ui.segments import text_segments
 from console.ui.text import clean_line
 
 TAG_WIDTH = 12
@@ -382,7 +383,7 @@ class LogView(ScrollView, can_focus=True):
             if end == -1:
                 end = len(text)
             text.stylize(self.screen.get_component_rich_style("screen--selection"), start, end)
-        strip = Strip(text.render(self.app.console), cell_len(row.text))
+        strip = Strip(text_segments(text, self.app.console), cell_len(row.text))
         if selection is None:
             self._cache[key] = strip
         return strip

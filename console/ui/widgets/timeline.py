@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.ui.segments import text_segments
 from console.ui.text import clean_line, shorten
 
 LABEL_WIDTH = 16  # at most; the widest label decides
@@ -180,5 +181,5 @@ class TimelineView(ScrollView, can_focus=False):
         return self._strip(text, width)
 
     def _strip(self, text: Text, width: int) -> Strip:
-        segments = list(text.render(self.app.console))
+        segments = text_segments(text, self.app.console)
         return Strip(segments).crop_extend(0, width, self.rich_style)
