@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from console.devserver.sanitize import DEFAULT_MAX_CHARS, cut_line, sanitize_line, strip_controls
+from console.devserver.run_tags import TAG_END, TAG_START, split_tag
+from console.devserver.sanitize import DEFAULT_MAX_CHARS, cut_line, decode_line, strip_controls
 
 __all__ = ["LineReader"]
 
@@ -44,7 +45,7 @@ class LineReader:
             # Finish the line that an earlier chunk began.
             first_nl = head.find(b"\n")
             self._keep(head if first_nl < 0 else head[:first_nl])
-            out.append(sanitize_line(bytes(self._partial), self.max_chars, self._dropped))
+            out.append(self._finish(bytes(self._partial), self._dropped))
             self._partial.clear()
             self._dropped = 0
             if first_nl < 0:
@@ -59,7 +60,7 @@ class LineReader:
         """The last line when the stream ended without a newline."""
         if not self._partial and not self._dropped:
             return []
-        line = sanitize_line(bytes(self._partial), self.max_chars, self._dropped)
+        line = self._finish(bytes(self._partial), self._dropped)
         self._partial.clear()
         self._dropped = 0
         return [line]
@@ -75,10 +76,13 @@ class LineReader:
             plain = _NEEDS_STRIP.search(text) is None
         lines = text.split("\n")
         if not plain:
-            lines = [strip_controls(line) for line in lines]
+            lines = [_clean(line) for line in lines]
         if max(map(len, lines)) > self.max_chars:
             lines = [cut_line(line, self.max_chars) for line in lines]
         return lines
+
+    def _finish(self, raw: bytes, dropped: int) -> str:
+        return cut_line(_clean(decode_line(raw)), self.max_chars, dropped)
 
     def _keep(self, data: bytes) -> None:
         room = self.max_bytes - len(self._partial)
@@ -87,3 +91,12 @@ class LineReader:
         else:
             self._partial += data[: max(room, 0)]
             self._dropped += len(data) - max(room, 0)
+
+
+def _clean(line: str) -> str:
+    """`strip_controls`, except that a valid run mark at the start survives (see run_tags)."""
+    if line.startswith(TAG_START):
+        run_id, rest = split_tag(line)
+        if run_id is not None:
+            return f"{TAG_START}{run_id}{TAG_END}{strip_controls(rest)}"
+    return strip_controls(line)

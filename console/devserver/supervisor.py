@@ -35,6 +35,7 @@ from console.devserver.command import (
     resolve_dev_command,
 )
 from console.devserver.line_reader import LineReader
+from console.devserver.run_tags import node_options, strip_tag
 from console.devserver.state import DevServerChanged, DevState, Publisher
 from console.errors import DevServerError
 from console.model import Project
@@ -223,6 +224,9 @@ class DevServer:
         out_r, out_w = os.pipe()
         life_r, life_w = os.pipe()
         env = {**os.environ, **command.env}
+        # Node processes of the dev server (Next's workers too: they inherit it) load the preload
+        # that marks each console request's lines with its run id (run_tags).
+        env["NODE_OPTIONS"] = node_options(env)
         try:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -390,7 +394,7 @@ class DevServer:
     def _deliver(self, lines: list[str]) -> None:
         if not lines:
             return
-        self.tail.extend(map(self._redactor.text, lines[-TAIL_LINES:]))
+        self.tail.extend(self._redactor.text(strip_tag(line)) for line in lines[-TAIL_LINES:])
         try:
             self.on_lines(lines)
         except Exception:

@@ -12,6 +12,7 @@ from typing import Protocol
 import httpx
 
 from console.devserver.attribution import LogAttributor
+from console.devserver.run_tags import split_tag
 from console.devserver.sanitize import clean_line, sanitize_line
 from console.devserver.supervisor import DevServer
 from console.engine.clock import Clock, SystemClock
@@ -19,6 +20,7 @@ from console.engine.emulation import NextFire, plan_request, refusal
 from console.engine.events import DevState, EventBus, LogLine, RunChanged
 from console.engine.history import RunStore
 from console.engine.ids import new_run_id
+from console.engine.peers import PeerRuns
 from console.engine.request import RunRequest
 from console.engine.routing import find_route, public_url
 from console.engine.runner import ActiveRun
@@ -110,6 +112,11 @@ class Engine:
         self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
         self._active: dict[str, ActiveRun] = {}
         self._attributor = LogAttributor()
+        # run id -> recorded by another process? (for lines the preload marked)
+        self._peer_run: dict[str, bool] = {}
+        # Set once a marked line arrives: run logs are exact, not guessed (see run_tags).
+        self.exact_logs = False
+        self.peers = PeerRuns(store, self.bus, self.clock)
         self._closed = False
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -123,6 +130,7 @@ class Engine:
         """Cancel active runs (state cancelled), close the clients, stop a dev server we started."""
         self._closed = True
         await self.scheduler.stop()
+        await self.peers.stop()
         tasks = [a.task for a in self._active.values() if a.task is not None]
         for t in tasks:
             t.cancel()
@@ -288,14 +296,23 @@ class Engine:
         stored: list[tuple[str, str]] = []
         out: list[LogLine] = []
         for text in texts:
+            tag, text = split_tag(text)
             # sanitize: a no-op for the supervisor's lines, which are clean already
             line = redact(sanitize_line(text))
-            candidates = [a.run for a in active.values() if not a.settled.is_set()]
-            run_id = attribute(line, candidates, now)
+            if tag is not None:
+                # Marked by the preload: exact, whatever else runs; a run that ended (cancelled,
+                # or another console's) still gets its handler's late lines.
+                self.exact_logs = True
+                run_id = tag if tag in active or self._recorded(tag) else None
+            else:
+                candidates = [a.run for a in active.values() if not a.settled.is_set()]
+                run_id = attribute(line, candidates, now)
             if run_id is not None:
                 run = active.get(run_id)
                 if run is not None:
                     run.keep(line)
+                elif self._peer_run.get(run_id):
+                    self.peers.recorded_for_peer(run_id, line)
                 stored.append((run_id, line))
             out.append(LogLine(line, now, "dev", run_id))
         if stored:
@@ -307,6 +324,25 @@ class Engine:
         publish = self.bus.publish
         for event in out:
             publish(event)
+
+    def _recorded(self, run_id: str) -> bool:
+        """Is there such a run in the history (ours that ended, or another console's)?"""
+        known = self._peer_run.get(run_id)
+        if known is None:
+            try:
+                ours = self.store.is_ours(run_id)
+            except HistoryError:
+                return False
+            if ours is None:
+                return False
+            if len(self._peer_run) > 4096:
+                self._peer_run.clear()
+            self._peer_run[run_id] = known = not ours
+        return True
+
+    def watch_peers(self) -> None:
+        """Show runs that other console processes record in this history (the screen does)."""
+        self.peers.start()
 
     def console_line(self, text: str, run_id: str | None = None) -> None:
         """A line the console itself says, not tied to a run's state (the scheduler uses it)."""

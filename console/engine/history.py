@@ -390,6 +390,48 @@ class RunStore:
                 count += cur.rowcount
         return count
 
+    # -- other processes -----------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another console) commits to the file."""
+        return int(self._query("PRAGMA data_version")[0][0])
+
+    def is_ours(self, run_id: str) -> bool | None:
+        """Was the run recorded by this process? None when there is no such run."""
+        rows = self._query("SELECT owner_pid, owner_token FROM runs WHERE id = ?", (run_id,))
+        if not rows:
+            return None
+        return (rows[0][0], rows[0][1]) == (self._pid, self._token)
+
+    def last_log_seq(self) -> int:
+        return int(self._query("SELECT COALESCE(MAX(seq), 0) FROM logs")[0][0])
+
+    def others_runs(self, since: datetime, limit: int = 200) -> list[Run]:
+        """Runs other processes recorded since `since`, or that are still unfinished; no logs."""
+        unfinished = [str(s) for s in RunState if not s.final]
+        marks = ",".join("?" * len(unfinished))
+        rows = self._query(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE NOT (owner_pid = ? AND owner_token = ?) "
+            f"AND (created_at >= ? OR state IN ({marks})) "
+            "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            (self._pid, self._token, _us(since), *unfinished, limit),
+        )
+        return [self._run(r, ()) for r in rows if self._readable(r)]
+
+    def logs_after(
+        self, seq: int, run_ids: Sequence[str], limit: int = 5000
+    ) -> list[tuple[int, str, datetime, str]]:
+        """(seq, run id, at, line) of the given runs' lines written after `seq`, oldest first."""
+        if not run_ids:
+            return []
+        marks = ",".join("?" * len(run_ids))
+        rows = self._query(
+            f"SELECT seq, run_id, at, line FROM logs WHERE seq > ? AND run_id IN ({marks}) "
+            "ORDER BY seq LIMIT ?",
+            (seq, *run_ids, limit),
+        )
+        return [(r[0], r[1], _dt(r[2]) or datetime.fromtimestamp(0, UTC), str(r[3])) for r in rows]
+
     def close(self) -> None:
         with self._lock, suppress(sqlite3.Error):
             self._db.close()

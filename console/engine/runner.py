@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from console.devserver.run_tags import RUN_HEADER
 from console.devserver.sanitize import clean_line
 from console.engine.clock import Clock
 from console.engine.emulation import Plan, judge
@@ -120,13 +121,22 @@ class ActiveRun:
                 await self.host.clock.sleep(left)
         except asyncio.CancelledError:
             if not self.observed_elsewhere and not self.run.state.final:
-                self._safe_finish(RunState.CANCELLED, "cancelled before it finished")
+                self._safe_finish(RunState.CANCELLED, self._cancel_reason())
         except Exception as exc:
             log.exception("run %s failed inside the console", self.run.id)
             self._safe_finish(RunState.FAILED, f"the console failed while running it: {exc}")
         finally:
             self.settled.set()
             self.host.run_ended(self.run.id)
+
+    def _cancel_reason(self) -> str:
+        if self.target.deployed or self.run.started_at is None:
+            return "cancelled before it finished"
+        # Aborting the request does not stop a Next.js handler: say so, and where its lines go.
+        return (
+            "cancelled: the request was aborted, but the handler may still be running in the "
+            "dev server (Next.js does not stop it); its later lines still land in this run"
+        )
 
     def _safe_finish(self, state: RunState, reason: str) -> None:
         try:
@@ -179,6 +189,9 @@ class ActiveRun:
             self._change(log=label, **fields)
             try:
                 headers = [(k, expand_value(v, k, target.name)) for k, v in p.headers]
+                if not target.deployed:
+                    # The dev server's preload marks this request's lines with it (run_tags).
+                    headers.append((RUN_HEADER, self.run.id))
             except UsageError as exc:
                 self._finish(RunState.FAILED, str(exc))
                 return

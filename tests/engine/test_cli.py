@@ -318,4 +318,7 @@ def test_ctrl_c_records_the_run_as_cancelled_and_exits_130(
     assert err.splitlines()[-1] == "cancelled"
     assert main(["history", str(site), "--json"]) == 0
     [run] = json.loads(capsys.readouterr().out)["runs"]
-    assert (run["state"], run["reason"]) == ("cancelled", "cancelled before it finished")
+    assert run["state"] == "cancelled"
+    # The request was aborted; a Next.js handler goes on, and the reason says so.
+    assert run["reason"].startswith("cancelled: the request was aborted")
+    assert "may still be running in the dev server" in run["reason"]
