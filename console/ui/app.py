@@ -81,6 +81,8 @@ class ConsoleApp(App[int]):
     def on_ready(self) -> None:
         """The screen is up: load the runs, start the clocks, the dev server and the watcher."""
         self.main.load()
+        # Runs that `console trigger` in another shell records show here too, with their lines.
+        self.engine.watch_peers()
         if self.freeze_gc:
             # The widgets built so far live as long as the app: keep them out of the collector's
             # full passes, which otherwise pause a log burst by 50 ms at a time (bench/ui.py).

@@ -17,7 +17,7 @@ from console.ui.ports import Clock, EnginePort
 from console.ui.screens.dialogs import ConfirmDialog, ParamsDialog
 from console.ui.screens.next_fires import NextFiresDialog
 from console.ui.screens.problems import ProblemsScreen
-from console.ui.screens.run_detail import RunDetailScreen
+from console.ui.screens.run_detail import LINES_EXACT, LINES_GUESSED, RunDetailScreen
 from console.ui.view import (
     DEFAULT_METHOD,
     Zoom,
@@ -246,7 +246,10 @@ class MainActions(Screen[None]):
         if run is None:
             return
         full = self.engine.get(run.id) or run
-        self.app.push_screen(RunDetailScreen(full, self.now, self.tz))
+        lines = None
+        if full.target_kind is TargetKind.LOCAL:
+            lines = LINES_EXACT if self.engine.exact_logs else LINES_GUESSED
+        self.app.push_screen(RunDetailScreen(full, self.now, self.tz, lines=lines))
 
     # --- log --------------------------------------------------------------------------------
 

@@ -18,8 +18,11 @@ from console.ui.text import clean_line
 from console.ui.view import deadline_words, duration_label, elapsed, local_label, unobservable
 from console.ui.widgets.routes import state_text
 
+LINES_EXACT = "exact: the dev server marked each line of this run's handler"
+LINES_GUESSED = "guessed: this dev server does not mark lines (not started here, or not Node)"
 
-def run_fields(run: Run, now: datetime, tz: tzinfo) -> Table:
+
+def run_fields(run: Run, now: datetime, tz: tzinfo, lines: str | None = None) -> Table:
     table = Table(box=None, padding=(0, 1), show_header=False, show_edge=False)
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
@@ -46,6 +49,8 @@ def run_fields(run: Run, now: datetime, tz: tzinfo) -> Table:
     table.add_row("took", duration_label(elapsed(run, now)))
     table.add_row("deadline", deadline_words(run, now))
     table.add_row("id", Text(run.id, style="dim"))
+    if lines is not None:
+        table.add_row("lines", Text(lines, style="dim"))
     return table
 
 
@@ -54,16 +59,19 @@ class RunDetailScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,v,q", "close", "close")]
 
-    def __init__(self, run: Run, now: datetime, tz: tzinfo | None = None) -> None:
+    def __init__(
+        self, run: Run, now: datetime, tz: tzinfo | None = None, *, lines: str | None = None
+    ) -> None:
         super().__init__(classes="dialog -wide")
         self.run = run
+        self.lines = lines
         self.now = now
         self.tz = tz or UTC
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(f"Run {self.run.id}", style="bold"), id="dialog-title")
-            yield Static(run_fields(self.run, self.now, self.tz), id="run-fields")
+            yield Static(run_fields(self.run, self.now, self.tz, self.lines), id="run-fields")
             log = Log(id="run-log", max_lines=None, auto_scroll=False)
             log.border_title = f"log · {len(self.run.logs)} lines"
             yield log
