@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (file:line:col: severity: message [code]), json, or GitHub annotations",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument(
+        "--verbose", "-v", action="store_true", help="also list every file that was read"
+    )
 
     p = sub.add_parser(
         "next", parents=[common], help="the next fires of scheduled routes", epilog=EPILOG

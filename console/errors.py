@@ -4,6 +4,7 @@ ConsoleError
  ├── UsageError          a command line that cannot be carried out (exit 2)
  │    └── RefusedError   the console will not send this request (production unconfirmed, ...)
  ├── NotAProjectError    the folder is missing or holds no routes and no functions (exit 2)
+ │    └── NotASiteError  a monorepo root: the sites are in folders below it
  ├── SettingsError       console.toml is unreadable or invalid
  ├── CronError           a schedule string the platform would reject
  ├── HistoryError        the history store cannot be opened or written
@@ -29,6 +30,26 @@ class RefusedError(UsageError):
 
 class NotAProjectError(ConsoleError):
     exit_code = 2
+
+
+class NotASiteError(NotAProjectError):
+    """A folder that is not a site but holds sites below it (`sites`, relative, with `/`)."""
+
+    def __init__(self, folder: str, sites: tuple[str, ...], command: str = "routes") -> None:
+        self.folder = folder
+        self.sites = sites
+        shown = ", ".join(sites[:8]) + (", …" if len(sites) > 8 else "")
+        super().__init__(
+            f"{folder} is not a site; sites here: {shown} — run `console {command} "
+            f"{_join(folder, sites[0])}`"
+        )
+
+    def for_command(self, command: str) -> NotASiteError:
+        return NotASiteError(self.folder, self.sites, command)
+
+
+def _join(folder: str, site: str) -> str:
+    return site if folder in (".", "") else f"{folder.rstrip('/')}/{site}"
 
 
 class SettingsError(ConsoleError):

@@ -69,6 +69,15 @@ def route_params(path: str) -> tuple[Param, ...]:
     return tuple(params)
 
 
+class Placement(StrEnum):
+    """Which deployed function serves a route (PLATFORM.md section 5)."""
+
+    OWN = "own"  # a function of its own, named `function`
+    SHARED = "shared"  # a function shared with other routes (`___netlify-handler`)
+    BUILD = "build"  # packed into bins by the build: named at build time
+    EDGE = "edge"  # an edge function: no lambda at all
+
+
 @dataclass(frozen=True)
 class Route:
     """One invocable thing: a Next.js API route or a Netlify function."""
@@ -78,8 +87,10 @@ class Route:
     schedule: str | None  # as written, or None
     file: str  # relative to the project, with "/"
     line: int  # 1-based line of the config (or 1)
-    function: str  # the Netlify function name the platform generates or uses
+    function: str | None  # the Netlify function that serves it; None: edge, or named at build
     source: RouteSource = RouteSource.NEXT
+    placement: Placement = Placement.OWN
+    alone_name: str | None = None  # with Placement.BUILD: its name when packed alone
 
     @property
     def params(self) -> tuple[Param, ...]:
@@ -94,6 +105,32 @@ class Route:
             "line": self.line,
             "function": self.function,
             "source": str(self.source),
+            "placement": str(self.placement),
+            **({"function_if_alone": self.alone_name} if self.alone_name else {}),
+        }
+
+
+@dataclass(frozen=True)
+class RuntimeChoice:
+    """The Next.js runtime the build will use, and why the console thinks so."""
+
+    package: str  # @netlify/plugin-nextjs
+    version: str | None  # "4.41.3", "5.x", a range when guessed, None when unknown
+    source: str  # where it was read or why: "package-lock.json", "not pinned: ..."
+    guess: bool  # True when read from a range or assumed, not from what is installed
+    major: int | None = None
+
+    def line(self) -> str:
+        """`runtime: @netlify/plugin-nextjs 4.41.3 (package-lock.json)`."""
+        version = f" {self.version}" if self.version else ""
+        return f"runtime: {self.package}{version} ({self.source})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "package": self.package,
+            "version": self.version,
+            "source": self.source,
+            "guess": self.guess,
         }
 
 
@@ -107,6 +144,8 @@ class Project:
     package_manager: str = "npm"  # npm, pnpm, yarn or bun, told by the lock file
     dev_script: str | None = None  # package.json scripts.dev, if any
     files: tuple[str, ...] = ()  # every file discovery examined, relative with "/"
+    runtime: RuntimeChoice | None = None  # None: not a Next.js site
+    site_note: str | None = None  # how the site folder was found, when not as given
 
     @property
     def name(self) -> str:

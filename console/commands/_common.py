@@ -11,11 +11,33 @@ from typing import IO, Any
 from console.model import Project
 
 
-def load_project(path: str) -> Project:
-    """Discover the project at `path`; raises NotAProjectError with one sentence."""
+def load_project(path: str, command: str = "routes") -> Project:
+    """Discover the project at `path`; raises NotAProjectError with one sentence.
+
+    At a monorepo root the sentence names the sites below and how to run `command` on one.
+    """
+    from console.errors import NotASiteError
     from console.project import discover
 
-    return discover(Path(path))
+    try:
+        return discover(Path(path))
+    except NotASiteError as exc:
+        raise exc.for_command(command) from None
+
+
+def runtime_lines(project: Project) -> list[str]:
+    """How the site was found and which runtime was assumed, one line each (for text output)."""
+    lines = [project.site_note] if project.site_note else []
+    if project.runtime is not None:
+        lines.append(project.runtime.line())
+    return lines
+
+
+def runtime_json(project: Project) -> dict[str, object]:
+    return {
+        "runtime": project.runtime.to_json() if project.runtime is not None else None,
+        **({"site": project.site_note} if project.site_note else {}),
+    }
 
 
 # Control characters other than tab and newline: the cheap test before the real cleaning.

@@ -6,25 +6,41 @@ import argparse
 import os
 from pathlib import Path
 
-from console.commands._common import load_project, print_json, print_text
+from console.commands._common import (
+    load_project,
+    print_json,
+    print_text,
+    runtime_json,
+    runtime_lines,
+)
 from console.commands.routes import problem_summary
 from console.model import Problem, Project, Severity
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
+    project = load_project(args.project, "check")
+    verbose = getattr(args, "verbose", False)
     if args.format == "json":
-        print_json(
-            {"project": str(project.root), "problems": [p.to_json() for p in project.problems]}
-        )
+        data: dict[str, object] = {
+            "project": str(project.root),
+            **runtime_json(project),
+            "problems": [p.to_json() for p in project.problems],
+        }
+        if verbose:
+            data["files"] = list(project.files)
+        print_json(data)
     elif args.format == "github":
         for problem in project.problems:
             print_text(github_annotation(problem, _path_for_ci(project, problem.file)))
         print(_summary(project))
     else:
+        for line in runtime_lines(project):
+            print_text(line)
         for problem in project.problems:
             print_text(text_line(problem))
         print(_summary(project))
+        if verbose:
+            print_text("files read:\n" + "\n".join(f"  {name}" for name in project.files))
     return exit_code(project.problems, strict=args.strict)
 
 

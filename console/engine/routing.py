@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from console.errors import UsageError
-from console.model import Param, Route
+from console.model import Param, Placement, Route
 
 
 def find_route(routes: Sequence[Route], path: str) -> tuple[Route, dict[str, str]]:
@@ -22,7 +22,8 @@ def find_route(routes: Sequence[Route], path: str) -> tuple[Route, dict[str, str
         if r.route == wanted:
             return r, {}
     for r in routes:
-        if r.function == path.strip():
+        # Only a function of its own names one route: ___netlify-handler serves many.
+        if r.placement is Placement.OWN and r.function == path.strip():
             return r, {}
     # A concrete path: prefer static matches, then the route with the fewest parameters.
     matches: list[tuple[int, Route, dict[str, str]]] = []

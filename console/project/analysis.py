@@ -31,6 +31,8 @@ class FileFacts:
     line: int
     problems: tuple[Problem, ...]
     path: str | None = None  # a Netlify function's `config.path`
+    edge: bool = False  # `runtime: 'edge'` on a plain route: an edge function, not a lambda
+    has_handler: bool = True  # a Netlify function exports something the platform can invoke
 
 
 def problem_at(source: Source, node: Node, severity: Severity, code: str, message: str) -> Problem:
@@ -94,7 +96,11 @@ def analyse_next_route(source: Source, *, index_route: bool) -> FileFacts:
         _unexported_mention(reading)
         return _facts(reading, RouteKind.API, None, config)
     kind, schedule = _judge_next_config(reading, config)
-    return _facts(reading, kind, schedule, config)
+    facts = _facts(reading, kind, schedule, config)
+    value = config.value
+    if isinstance(value, dict) and value.get("runtime") in _EDGE and not truthy(value.get("type")):
+        return FileFacts(facts.kind, facts.schedule, facts.line, facts.problems, edge=True)
+    return facts
 
 
 def _facts(

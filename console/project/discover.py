@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from console.errors import NotAProjectError
+from console.errors import NotAProjectError, NotASiteError
 from console.model import Problem, Project, Route, RouteKind, RouteSource, Severity
-from console.project.functions import netlify_functions
-from console.project.netlify_toml import read_netlify_toml
+from console.project.functions import functions_folder_problems, netlify_functions
+from console.project.lockfiles import Installs, repository_root
+from console.project.naming import split_api_routes
+from console.project.netlify_toml import NetlifyToml
 from console.project.next_config import read_next_config
 from console.project.next_routes import app_route_problems, next_api_routes
-from console.project.package_json import MIGRATION_LINK, RUNTIME_PACKAGE, PackageInfo, read_package
+from console.project.package_json import RUNTIME_PACKAGE, PackageInfo, dependencies, read_package
+from console.project.runtime import RuntimeDecision, decide_runtime, runtime_problems
+from console.project.site import depends_on_next, site_folder, sites_below
 from console.project.walk import Walk
+
+SPLIT_VARIABLE = "NEXT_SPLIT_API_ROUTES"
 
 
 def discover(root: Path, *, use_cache: bool = True) -> Project:
     """Find the project's routes and problems without running anything from it.
 
     Raises NotAProjectError for a missing folder, or one with no package.json, no API routes
-    and no functions. Unchanged files are not read again when `use_cache` is on.
+    and no functions; NotASiteError for a monorepo root with sites below it. A root
+    netlify.toml's `[build] base` is followed. Unchanged files are not read again when
+    `use_cache` is on; the lock file is read once.
     """
-    root = Path(root)
-    if not root.exists():
-        raise NotAProjectError(f"{root} does not exist.")
-    if not root.is_dir():
-        raise NotAProjectError(f"{root} is not a folder.")
+    given = Path(root)
+    if not given.exists():
+        raise NotAProjectError(f"{given} does not exist.")
+    if not given.is_dir():
+        raise NotAProjectError(f"{given} is not a folder.")
+    root, toml, site_note = site_folder(given)
     package = read_package(root)
-    toml = read_netlify_toml(root)
     next_config = read_next_config(root)
+    top = repository_root(root)
+    installs = Installs(root, top)
+    decision = decide_runtime(
+        dict(package.dependencies), _root_dependencies(root, top), toml, installs
+    )
     walk = Walk(root)
     files: list[str] = [name for name in ("package.json",) if package.present]
     files.extend(toml.files)
@@ -36,20 +50,34 @@ def discover(root: Path, *, use_cache: bool = True) -> Project:
     problems: list[Problem] = [*package.problems, *toml.problems, *next_config.problems]
 
     extensions = next_config.page_extensions
-    next_routes, found = next_api_routes(root, extensions, walk, files, use_cache=use_cache)
+    next_routes, found = next_api_routes(
+        root,
+        extensions,
+        walk,
+        files,
+        use_cache=use_cache,
+        split=_split(toml, decision),
+        v5=decision is not None and (decision.choice.major or 0) >= 5,
+    )
     problems.extend(found)
     problems.extend(app_route_problems(root, extensions, walk, files, use_cache=use_cache))
     function_routes, found = netlify_functions(root, toml, files, use_cache=use_cache)
     problems.extend(found)
+    problems.extend(functions_folder_problems(root, toml))
     problems.extend(walk.problems)
+    files.extend(installs.files)
 
-    if not package.present and not next_routes and not function_routes:
-        raise NotAProjectError(
-            f"{root} is not a project: it has no package.json, no API routes under pages/api "
-            f"and no Netlify functions in {toml.functions_dir}."
-        )
+    if not next_routes and not function_routes and not depends_on_next(root):
+        sites = sites_below(root)
+        if sites:
+            raise NotASiteError(str(given), sites)
+        if not package.present:
+            raise NotAProjectError(
+                f"{root} is not a project: it has no package.json, no API routes under pages/api "
+                f"and no Netlify functions in {toml.functions_dir}."
+            )
     routes = _unique_paths([*next_routes, *function_routes], problems)
-    problems.extend(_runtime_v5(package, routes))
+    problems.extend(_runtime_problems(decision, package, routes))
     return Project(
         root=root,
         routes=tuple(sorted(routes, key=lambda r: (r.route, r.file))),
@@ -57,7 +85,28 @@ def discover(root: Path, *, use_cache: bool = True) -> Project:
         package_manager=package.package_manager,
         dev_script=package.dev_script,
         files=tuple(sorted(set(files))),
+        runtime=decision.choice if decision is not None else None,
+        site_note=site_note,
     )
+
+
+def _root_dependencies(site: Path, top: Path) -> dict[str, str]:
+    """The repository root's package.json dependencies (Netlify merges them with the site's)."""
+    if top == site:
+        return {}
+    try:
+        data = json.loads((top / "package.json").read_text("utf-8", "replace"))
+    except (OSError, ValueError):
+        return {}
+    return dependencies(data) if isinstance(data, dict) else {}
+
+
+def _split(toml: NetlifyToml, decision: RuntimeDecision | None) -> bool:
+    """NEXT_SPLIT_API_ROUTES from netlify.toml; NR-v4 turns it off before Next 12."""
+    if not split_api_routes(dict(toml.environment).get(SPLIT_VARIABLE)):
+        return False
+    next_version = decision.next.version if decision is not None else None
+    return next_version is None or next_version >= (12, 0, 0)
 
 
 def _problem_order(p: Problem) -> tuple[str, int, int, str, str]:
@@ -86,28 +135,13 @@ def _unique_paths(routes: list[Route], problems: list[Problem]) -> list[Route]:
     return list(kept.values())
 
 
-def _runtime_v5(package: PackageInfo, routes: list[Route]) -> list[Problem]:
-    if package.runtime_v5 is None:
-        return []
+def _runtime_problems(
+    decision: RuntimeDecision | None, package: PackageInfo, routes: list[Route]
+) -> list[Problem]:
     advanced = [
         r.route
         for r in routes
         if r.source is RouteSource.NEXT and r.kind in (RouteKind.BACKGROUND, RouteKind.SCHEDULED)
     ]
-    if not advanced:
-        return []
-    line, column = package.runtime_v5
-    return [
-        Problem(
-            "package.json",
-            line,
-            column,
-            Severity.ERROR,
-            "runtime-v5",
-            f"{RUNTIME_PACKAGE}@5 does not support advanced API routes. The following API "
-            "routes should be migrated to Netlify background or scheduled functions: "
-            f"{', '.join(advanced)} (package.json asks for {RUNTIME_PACKAGE} "
-            f'"{package.runtime_spec}"; see {MIGRATION_LINK}). '
-            "`console migrate` shows the change that makes them functions; --write applies it",
-        )
-    ]
+    at = package.location(RUNTIME_PACKAGE) or package.location("next") or (1, 1)
+    return runtime_problems(decision, advanced, ("package.json", *at))

@@ -43,7 +43,7 @@ def netlify_functions(
         problems.extend(
             cron_problems(
                 entry.schedule,
-                "netlify.toml",
+                toml.label,
                 entry.line,
                 entry.column,
                 toml_key=f'functions."{entry.pattern}".schedule',
@@ -102,12 +102,12 @@ def netlify_functions(
         if entry.pattern not in used_patterns:
             problems.append(
                 Problem(
-                    "netlify.toml",
+                    toml.label,
                     entry.line,
                     entry.column,
                     Severity.WARNING,
                     "config-ignored",
-                    f'netlify.toml schedules functions."{entry.pattern}", but no function in '
+                    f'{toml.label} schedules functions."{entry.pattern}", but no function in '
                     f"{toml.functions_dir} has that name: nothing will be scheduled",
                 )
             )
@@ -179,3 +179,62 @@ def _main_file(folder: Path) -> Path | None:
             if candidate.is_file():
                 return candidate
     return None
+
+
+# Folders people put functions in by mistake: Netlify deploys only the configured one
+# (`[functions] directory`, else netlify/functions).
+LIKELY_FOLDERS = ("netlify/functions", "src/netlify/functions")
+
+
+def functions_folder_problems(root: Path, toml: NetlifyToml) -> list[Problem]:
+    """A configured functions folder that is missing, and functions in a folder not deployed."""
+    problems: list[Problem] = []
+    configured = toml.functions_dir
+    if toml.functions_dir_at is not None and not (root / configured).is_dir():
+        line, column = toml.functions_dir_at
+        problems.append(
+            Problem(
+                toml.label,
+                line,
+                column,
+                Severity.WARNING,
+                "functions-folder",
+                f"{toml.label} sets the functions folder to {configured}, which is not in the "
+                "source (made by the build?): its functions cannot be seen before the build",
+            )
+        )
+    for folder in LIKELY_FOLDERS:
+        if folder == configured or not (root / folder).is_dir():
+            continue
+        names = _function_names(root / folder)
+        if not names:
+            continue
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        where = (
+            f"{toml.label} sets the functions folder to {configured}"
+            if toml.functions_dir_at is not None
+            else f"Netlify deploys {configured} unless netlify.toml says `[functions] directory`"
+        )
+        problems.append(
+            Problem(
+                f"{folder}/{names[0]}",
+                1,
+                1,
+                Severity.WARNING,
+                "functions-folder",
+                f"{folder} holds functions ({shown}) that Netlify will not deploy: {where}",
+            )
+        )
+    return problems
+
+
+def _function_names(folder: Path) -> list[str]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(
+                e.name
+                for e in it
+                if os.path.splitext(e.name)[1] in EXTENSIONS and not e.name.endswith(".d.ts")
+            )
+    except OSError:
+        return []

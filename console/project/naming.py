@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-from console.model import RouteKind
+from console.model import Placement, RouteKind
+
+HANDLER = "___netlify-handler"  # NR-v4 HANDLER_FUNCTION_NAME: every route without a function
+SERVER_HANDLER = "___netlify-server-handler"  # NR-v5 SERVER_HANDLER_NAME: every route on v5
+API_HANDLER = "___netlify-api-handler"  # NR-v4 API_FUNCTION_NAME: a bin of several routes
 
 # NR-v4 `getFunctionNameForPage` and its regexes (constants.ts). Each catch-all regex is applied
 # once (no `g` flag there); the dynamic one to every segment. `\w` is ASCII in JavaScript.
@@ -27,6 +31,51 @@ def function_name(route_path: str, kind: RouteKind) -> str:
     name = _RESERVED.sub("_", name)
     suffix = "background" if kind is RouteKind.BACKGROUND else "handler"
     return f"{name}-{suffix}"
+
+
+def served_by(
+    route_path: str, kind: RouteKind, *, edge: bool, split: bool, v5: bool
+) -> tuple[str | None, Placement, str | None]:
+    """(function, placement, name when packed alone) for a Next.js API route.
+
+    NR-v4 `index.ts`: with NEXT_SPLIT_API_ROUTES off, only routes with a `type` get a function
+    (`getExtendedApiRouteConfigs`), the rest are served by `___netlify-handler`; with it on,
+    `getAPILambdas` packs standard and background routes into ~50 MB bins (a bin of one keeps
+    the route's name, others are `___netlify-api-handler[-N]`), scheduled routes stay alone.
+    `/api` itself is never examined (only `/api/...` keys), and edge routes are edge functions.
+    """
+    if edge:
+        return None, Placement.EDGE, None
+    own = function_name(route_path, kind)
+    if v5:
+        if kind is RouteKind.API:
+            return SERVER_HANDLER, Placement.SHARED, None
+        return own, Placement.OWN, None  # what v4 would name it; v5 fails the build on it
+    if route_path == "/api":
+        return HANDLER, Placement.SHARED, None
+    if kind is RouteKind.SCHEDULED:
+        return own, Placement.OWN, None
+    if split:
+        return None, Placement.BUILD, own
+    if kind is RouteKind.BACKGROUND:
+        return own, Placement.OWN, None
+    return HANDLER, Placement.SHARED, None
+
+
+def split_api_routes(value: str | None) -> bool:
+    """NEXT_SPLIT_API_ROUTES as NR-v4 `flags.ts` reads it: `destr(value)`, truthy means on."""
+    if value is None:
+        return False
+    text = value.strip()
+    lowered = text.lower()
+    if lowered in ("true",):
+        return True
+    if lowered in ("false", "null", "undefined", "nan", ""):
+        return False
+    try:
+        return float(text) != 0
+    except ValueError:
+        return True  # any other string is truthy in JavaScript
 
 
 def page_route(relative: str, extensions: tuple[str, ...]) -> str | None:

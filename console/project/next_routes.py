@@ -9,7 +9,7 @@ from pathlib import Path
 from console.model import Problem, Route, RouteKind, RouteSource, Severity
 from console.project.analysis import FileFacts, analyse_app_route, analyse_next_route
 from console.project.facts_cache import analysed
-from console.project.naming import function_name, page_route
+from console.project.naming import page_route, served_by
 from console.project.walk import Walk
 
 
@@ -38,8 +38,16 @@ def app_dir(root: Path) -> Path | None:
 
 
 def next_api_routes(
-    root: Path, extensions: tuple[str, ...], walk: Walk, files: list[str], *, use_cache: bool
+    root: Path,
+    extensions: tuple[str, ...],
+    walk: Walk,
+    files: list[str],
+    *,
+    use_cache: bool,
+    split: bool = False,
+    v5: bool = False,
 ) -> tuple[list[Route], list[Problem]]:
+    """The API routes, each with the function that serves it (`split`: NEXT_SPLIT_API_ROUTES)."""
     pages = pages_dir(root)
     if pages is None:
         return [], []
@@ -77,6 +85,9 @@ def next_api_routes(
             problems.append(result)
             result = FileFacts(RouteKind.API, None, 1, ())
         problems.extend(result.problems)
+        function, placement, alone = served_by(
+            route_path, result.kind, edge=result.edge, split=split, v5=v5
+        )
         routes.append(
             Route(
                 route_path,
@@ -84,8 +95,10 @@ def next_api_routes(
                 result.schedule,
                 chosen.rel,
                 result.line,
-                function_name(route_path, result.kind),
+                function,
                 RouteSource.NEXT,
+                placement,
+                alone,
             )
         )
     return routes, problems

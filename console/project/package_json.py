@@ -30,9 +30,30 @@ class PackageInfo:
     present: bool = False
     package_manager: str = "npm"
     dev_script: str | None = None
-    runtime_v5: tuple[int, int] | None = None  # (line, column) of a 5.x-or-later runtime spec
-    runtime_spec: str | None = None
     problems: tuple[Problem, ...] = ()
+    # dependencies, devDependencies and optionalDependencies, the first section naming one wins
+    dependencies: tuple[tuple[str, str], ...] = ()
+    locations: tuple[tuple[str, int, int], ...] = ()  # (name, line, column) of the runtime deps
+
+    def spec(self, name: str) -> str | None:
+        return dict(self.dependencies).get(name)
+
+    def location(self, name: str) -> tuple[int, int] | None:
+        for entry, line, column in self.locations:
+            if entry == name:
+                return line, column
+        return None
+
+
+def dependencies(data: dict[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for section in ("dependencies", "devDependencies", "optionalDependencies"):
+        deps = data.get(section)
+        if isinstance(deps, dict):
+            for name, spec in deps.items():
+                if isinstance(spec, str):
+                    found.setdefault(name, spec)
+    return found
 
 
 def read_package(root: Path) -> PackageInfo:
@@ -60,9 +81,13 @@ def read_package(root: Path) -> PackageInfo:
     manager = _declared_manager(data, manager, root)
     scripts = data.get("scripts")
     dev = scripts.get("dev") if isinstance(scripts, dict) else None
-    spec = _runtime_spec(data)
-    position = _locate(source, RUNTIME_PACKAGE) if spec and asks_for_v5(spec) else None
-    return PackageInfo(True, manager, dev if isinstance(dev, str) else None, position, spec, ())
+    deps = dependencies(data)
+    locations = tuple(
+        (name, *_locate(source, name)) for name in (RUNTIME_PACKAGE, "next") if name in deps
+    )
+    return PackageInfo(
+        True, manager, dev if isinstance(dev, str) else None, (), tuple(deps.items()), locations
+    )
 
 
 def _package_manager(root: Path) -> str:
@@ -82,15 +107,6 @@ def _declared_manager(data: dict[str, Any], manager: str, root: Path) -> str:
         if name in ("npm", "pnpm", "yarn", "bun"):
             return name
     return manager
-
-
-def _runtime_spec(data: dict[str, Any]) -> str | None:
-    for section in ("dependencies", "devDependencies", "optionalDependencies"):
-        deps = data.get(section)
-        if isinstance(deps, dict) and isinstance(deps.get(RUNTIME_PACKAGE), str):
-            spec: str = deps[RUNTIME_PACKAGE]
-            return spec
-    return None
 
 
 def asks_for_v5(spec: str) -> bool:

@@ -6,7 +6,7 @@ import pytest
 
 from console.engine.routing import build_url, fill_path, find_route, public_url
 from console.errors import UsageError
-from console.model import Route, RouteKind
+from console.model import Placement, Route, RouteKind
 from tests.engine.conftest import API, FILES, ROUTES, USER
 
 OPTIONAL = Route(
@@ -59,3 +59,13 @@ def test_urls() -> None:
     )
     assert public_url("https://u:pw@h.example:8443/x") == "https://u:***@h.example:8443/x"
     assert public_url("https://h.example/x") == "https://h.example/x"
+
+
+def test_a_shared_function_name_does_not_pick_a_route() -> None:
+    shared = [
+        Route(f"/api/{name}", RouteKind.API, None, f"pages/api/{name}.ts", 1, "___netlify-handler",
+              placement=Placement.SHARED)
+        for name in ("a", "b")
+    ]  # fmt: skip
+    with pytest.raises(UsageError):
+        find_route(shared, "___netlify-handler")

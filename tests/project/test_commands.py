@@ -81,7 +81,7 @@ def test_routes_table(make_project: Make, capsys: pytest.CaptureFixture[str]) ->
         "/api/bad",
         "api",
         "-",
-        "_api_bad-handler",
+        "___netlify-handler",  # a route without a valid type has no function of its own
         "pages/api/bad.ts:1",
     ]
     assert "/api/users/[id]  background" in out
@@ -98,6 +98,7 @@ def test_routes_json_shape(make_project: Make, capsys: pytest.CaptureFixture[str
     data = json.loads(out)
     assert data == {
         "project": str(root),
+        "runtime": None,  # no `next` and no runtime in package.json: not a Next.js site
         "routes": [
             {
                 "route": "/api/a",
@@ -107,6 +108,7 @@ def test_routes_json_shape(make_project: Make, capsys: pytest.CaptureFixture[str
                 "line": 1,
                 "function": "_api_a-background",
                 "source": "next",
+                "placement": "own",
             }
         ],
         "problems": [],
