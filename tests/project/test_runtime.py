@@ -281,6 +281,7 @@ def test_a_range_without_a_lock_file_is_a_guess(
         },
     )
     code, out, _ = _run(capsys, "routes", str(root), "--json")
+    assert code == 0
     runtime = json.loads(out)["runtime"]
     assert runtime["guess"] is True and runtime["version"] == "^4.41.3"
     assert "a guess" in runtime["source"]
