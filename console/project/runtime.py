@@ -145,7 +145,10 @@ PIN_V4 = (
     f"pin v4 (`npm install -D {RUNTIME_PACKAGE}@4` and `[[plugins]] package = "
     f'"{RUNTIME_PACKAGE}"` in netlify.toml: the documented pin needs both)'
 )
-MIGRATE = f"or migrate: `console migrate` moves them to Netlify functions (see {MIGRATION_LINK})"
+MIGRATE = (
+    f"or migrate them to Netlify functions (see {MIGRATION_LINK}). "
+    "`console migrate` shows the change that makes them functions; --write applies it"
+)
 
 
 def runtime_problems(
