@@ -21,6 +21,8 @@ class DevServerChanged:
     state: DevState
     detail: str
     exit_code: int | None = None
+    # Attached to a server that is not this project's (Linux tells which process and folder).
+    warning: str | None = None
 
 
 class Publisher(Protocol):

@@ -35,7 +35,10 @@ from console.devserver.command import (
     resolve_dev_command,
 )
 from console.devserver.line_reader import LineReader
+from console.devserver.lock import DevLocks
+from console.devserver.ownership import Listener
 from console.devserver.run_tags import node_options, strip_tag
+from console.devserver.sharing import SharedDevServer, answers
 from console.devserver.state import DevServerChanged, DevState, Publisher
 from console.errors import DevServerError
 from console.model import Project
@@ -63,7 +66,7 @@ SETTLE_QUIET_S = 0.05  # see settle()
 SETTLE_MOST_S = 0.5
 
 
-class DevServer:
+class DevServer(SharedDevServer):
     """Supervises the project's dev server for the engine; state changes go out on the bus."""
 
     def __init__(
@@ -104,6 +107,12 @@ class DevServer:
         self._watcher: asyncio.Task[None] | None = None
         self._command: DevCommand | None = None
         self._lock = asyncio.Lock()
+        self._locks = DevLocks(project.root)
+        # Who answers at the URL when we attached (None: nothing known, or not Linux), and a
+        # sentence when it is not this project's server.
+        self.listener: Listener | None = None
+        self.warning: str | None = None
+        self._attached_watch: asyncio.Task[None] | None = None
 
     # -- the public surface ------------------------------------------------------------------
 
@@ -111,6 +120,10 @@ class DevServer:
     def url(self) -> str:
         """Where the dev server answers: `[dev] url`, else the local target's URL."""
         return dev_url(self.settings)
+
+    @property
+    def _root(self) -> Path:
+        return self.project.root
 
     @property
     def pid(self) -> int | None:
@@ -145,19 +158,22 @@ class DevServer:
             host, port = host_port(self.url)
             if await answers(host, port):
                 if self.state is not DevState.ATTACHED:
-                    self.started_by_us = False
-                    self._set(DevState.ATTACHED, f"attached to the server answering at {self.url}")
+                    self._attach(port, "attached to the server answering at")
             elif self.state is DevState.ATTACHED:
-                self._set(DevState.STOPPED, f"nothing answers at {self.url} any more")
+                self._gone()
             return self.state
 
     async def start(self) -> None:
         await self.ensure()
 
-    async def stop(self) -> None:
-        """Stop the server we started (the whole process group); detach from one we did not."""
+    async def stop(self, *, wait_for_users: bool = True) -> None:
+        """Stop the server we started (the whole process group); detach from one we did not.
+
+        Other console processes may be sending runs to a server we started: unless told not
+        to (a restart the user asked for), wait up to `USERS_GRACE_S` for those runs first.
+        """
         async with self._lock:
-            await self._stop()
+            await self._stop(wait_for_users=wait_for_users)
 
     async def restart(self) -> None:
         async with self._lock:
@@ -166,7 +182,7 @@ class DevServer:
                     f"the dev server at {self.url} was not started by the console; "
                     "restart it where it runs"
                 )
-            await self._stop()
+            await self._stop(wait_for_users=False)
             await self._attach_or_start()
 
     def drain(self) -> None:
@@ -195,13 +211,7 @@ class DevServer:
 
     # -- starting ----------------------------------------------------------------------------
 
-    async def _attach_or_start(self) -> None:
-        url = self.url
-        host, port = host_port(url)
-        if await answers(host, port):
-            self.started_by_us = False
-            self._set(DevState.ATTACHED, f"attached to the server already answering at {url}")
-            return
+    async def _start_ours(self) -> None:
         # Only the package.json script needs node_modules; a [dev] command is the user's call.
         problem = None if self.settings.dev.command else missing_packages(self.project)
         if problem is not None:
@@ -285,9 +295,11 @@ class DevServer:
                     f"the dev server `{command.display}` exited with code {self.exit_code} "
                     f"before it answered at {command.url}"
                 )
+                if self.listener is not None:
+                    message += f" ({self.listener.describe()} listens there)"
                 self._set(DevState.FAILED, message, self.exit_code)
                 raise DevServerError(message + self._tail_text())
-            if await answers(command.host, command.port):
+            if await answers(command.host, command.port) and self._ours_answers(command.port):
                 self._set(DevState.READY, f"`{command.display}` answers at {command.url}")
                 return
             if loop.time() >= deadline:
@@ -402,8 +414,10 @@ class DevServer:
 
     # -- stopping ----------------------------------------------------------------------------
 
-    async def _stop(self) -> None:
+    async def _stop(self, *, wait_for_users: bool = False) -> None:
         if self.state is DevState.ATTACHED:
+            self.listener = self.warning = None
+            self._locks.release_all()
             self._set(
                 DevState.STOPPED,
                 f"detached; the server at {self.url} was not started by the console and keeps running",
@@ -413,8 +427,7 @@ class DevServer:
             if self.state is not DevState.STOPPED:
                 self._set(DevState.STOPPED, "stopped", self.exit_code)
             return
-        await self._terminate()
-        self._set(DevState.STOPPED, "stopped", self.exit_code)
+        await self._stop_ours(wait_for_users)
 
     async def _terminate(self) -> None:
         """End the guard and with it the dev server's process group; wait for all of it."""
@@ -464,20 +477,5 @@ class DevServer:
     def _set(self, state: DevState, detail: str, exit_code: int | None = None) -> None:
         self.state = state
         self.detail = detail
-        self.bus.publish(DevServerChanged(state, detail, exit_code))
-
-
-async def answers(host: str, port: int, timeout: float = 1.0) -> bool:
-    """Does something accept connections at host:port?
-
-    A TCP connect, not an HTTP request: `next dev` compiles a page on its first request, which
-    can take longer than any sensible probe timeout, and must not be triggered just to look.
-    """
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    with contextlib.suppress(OSError):
-        await writer.wait_closed()
-    return True
+        warning = self.warning if state is DevState.ATTACHED else None
+        self.bus.publish(DevServerChanged(state, detail, exit_code, warning))

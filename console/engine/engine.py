@@ -26,7 +26,7 @@ from console.engine.routing import find_route, public_url
 from console.engine.runner import ActiveRun
 from console.engine.scheduler import LocalScheduler
 from console.errors import HistoryError, UsageError
-from console.model import Project, Route, Run, RunState, Target
+from console.model import Project, Route, Run, RunState, Target, TargetKind
 from console.secrets import Redactor, secret_values
 from console.settings import Settings, expand_value
 
@@ -49,6 +49,10 @@ class DevSupervisor(Protocol):
     async def probe(self) -> DevState: ...
 
     async def stop(self) -> None: ...
+
+    def use(self) -> None: ...
+
+    def done(self) -> None: ...
 
     def drain(self) -> None: ...
 
@@ -111,6 +115,7 @@ class Engine:
         self._transport = transport
         self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
         self._active: dict[str, ActiveRun] = {}
+        self._on_attached: set[str] = set()  # local runs sent to a server another process runs
         self._attributor = LogAttributor()
         # run id -> recorded by another process? (for lines the preload marked)
         self._peer_run: dict[str, bool] = {}
@@ -208,6 +213,11 @@ class Engine:
         active = ActiveRun(self, run, route, target, request, plan)
         self.store.insert(run, request)
         self._active[run.id] = active
+        dev = self.dev
+        if target.kind is TargetKind.LOCAL and dev is not None and dev.state is DevState.ATTACHED:
+            # The process that started that server waits for this run before stopping it.
+            dev.use()
+            self._on_attached.add(run.id)
         self.bus.publish(RunChanged(active.snapshot()))
         active.task = loop.create_task(active.drive(), name=f"run {run.id}")
         return run
@@ -260,6 +270,10 @@ class Engine:
 
     def run_ended(self, run_id: str) -> None:
         active = self._active.pop(run_id, None)
+        if run_id in self._on_attached:
+            self._on_attached.discard(run_id)
+            if self.dev is not None:
+                self.dev.done()
         if active is not None:
             self._attributor.finished(active.run)
 

@@ -2,7 +2,9 @@
 
 Run by the console as its `[dev] command`:
 `python -m tests.faults.fake_dev [--hostile] [--flood-mb N] [--giant-mb N] [--children N]
-[--log-headers] [--die-after-request]`. Every request is answered 200 with a JSON body and logged as one line naming
+[--log-headers] [--die-after-request] [--starts FILE] [--start-delay S]`. With `--starts`, each
+launch appends its pid to FILE (so a test counts the servers started); `--start-delay` waits
+before listening, as `next dev` compiles before it does. Every request is answered 200 with a JSON body and logged as one line naming
 the path (so the console attributes it to its run), except `/api/slow*`, which hangs, and
 `/api/fail*`, which answers 500.
 """
@@ -110,7 +112,14 @@ def main() -> None:
     p.add_argument("--children", type=int, default=0)
     p.add_argument("--log-headers", action="store_true")
     p.add_argument("--die-after-request", action="store_true")
+    p.add_argument("--starts", default=None)
+    p.add_argument("--start-delay", type=float, default=0)
     args = p.parse_args()
+    if args.starts:
+        with open(args.starts, "a", encoding="ascii") as f:
+            f.write(f"{os.getpid()}\n")
+    if args.start_delay:
+        time.sleep(args.start_delay)
     out = sys.stdout.buffer
     _spawn_children(args.children)
     if args.hostile:

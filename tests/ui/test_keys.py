@@ -322,3 +322,28 @@ async def test_every_key_is_in_the_palette_with_its_description(make_app: AppFac
                 assert key.description in commands
         assert commands["Trigger the selected route on the current target"] == "key: x"
         assert commands["Show every key"] == "key: ?"
+
+
+async def test_d_starts_ours_when_the_attached_server_has_gone(
+    make_app: AppFactory, local_server: RecordingServer
+) -> None:
+    """Before: `d` refused ("started outside the console") though the server had gone."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        header = app.main.query_one(HeaderBar)
+        await pilot.press("d")
+        await wait_for(
+            pilot, lambda: header.state is not None and header.state.dev is DevState.ATTACHED
+        )
+        local_server.stop()
+        dev = app.engine.dev
+        assert dev is not None
+        await pilot.press("d")  # looks again: nothing answers, so it starts the project's own
+        await wait_for(
+            pilot,
+            lambda: (
+                header.state is not None
+                and header.state.dev in (DevState.STARTING, DevState.FAILED, DevState.READY)
+            ),
+        )
+        assert not any("outside the console" in str(n.message) for n in app._notifications)

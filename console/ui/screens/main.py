@@ -54,6 +54,7 @@ class MainScreen(MainActions, Screen[None]):
         self.runs: dict[str, Run] = {}
         self.dev_state: DevState | None = engine.dev.state if engine.dev else None
         self.dev_detail = ""
+        self.dev_warning: str | None = None
         self.scheduler_on = engine.scheduler.enabled
         self._next_fires: dict[str, datetime | None] = {}
         self._minute: tuple[int, int, int, int] | None = None
@@ -101,6 +102,7 @@ class MainScreen(MainActions, Screen[None]):
             target=self.target,
             dev=self.dev_state,
             dev_detail=self.dev_detail,
+            dev_warning=self.dev_warning,
             scheduler=self.scheduler_on,
             errors=errors,
             warnings=len(problems) - errors,
@@ -191,6 +193,9 @@ class MainScreen(MainActions, Screen[None]):
         if batch.dev is not None:
             self.dev_state = batch.dev.state
             self.dev_detail = batch.dev.detail
+            if batch.dev.warning and batch.dev.warning != self.dev_warning:
+                self.notify(batch.dev.warning, severity="warning", timeout=10)
+            self.dev_warning = batch.dev.warning
             header = True
         if batch.scheduler is not None:
             self.scheduler_on = batch.scheduler

@@ -193,12 +193,26 @@ class MainActions(Screen[None]):
             )
             return
         if dev.state is DevState.ATTACHED and not dev.started_by_us:
-            self.notify(
-                "The dev server was started outside the console; restart it where it runs.",
-                severity="warning",
-            )
+            self._dev_attached()
             return
         self._dev(restart=dev.started_by_us and dev.state in (DevState.READY, DevState.STARTING))
+
+    @work(group="dev", exclusive=True)
+    async def _dev_attached(self) -> None:
+        """`d` on a server we did not start: look again; if it has gone, start ours."""
+        dev = self.engine.dev
+        if dev is None:
+            return
+        try:
+            if await dev.probe() is DevState.ATTACHED:
+                self.notify(
+                    "The dev server was started outside the console; restart it where it runs.",
+                    severity="warning",
+                )
+                return
+            await dev.ensure()
+        except ConsoleError as exc:
+            self.notify(str(exc), severity="error")
 
     @work(group="dev", exclusive=True)
     async def _probe_dev(self) -> None:

@@ -42,6 +42,8 @@ class HeaderState:
     warnings: int
     now: datetime
     tz: tzinfo
+    # Attached to a server that is not this project's: which process and folder answer.
+    dev_warning: str | None = None
 
 
 def header_text(state: HeaderState, width: int) -> Text:
@@ -67,6 +69,8 @@ def header_text(state: HeaderState, width: int) -> Text:
         line.append(word, style=style)
         if state.dev_detail and state.dev in (DevState.CRASHED, DevState.FAILED):
             line.append(f" ({clean_line(state.dev_detail)})", style="red")
+        if state.dev is DevState.ATTACHED and state.dev_warning:
+            line.append(" (not this project's!)", style="bold yellow")
     line.append("   scheduler ")
     line.append("on", style="bold green") if state.scheduler else line.append("off", style="dim")
     if state.errors or state.warnings:
