@@ -137,6 +137,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     p.add_argument("--json", action="store_true", help="print the final run as JSON")
 
+    p = sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="move background and scheduled Next API routes to Netlify functions",
+        epilog=EPILOG,
+    )
+    _project(p)
+    p.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="ROUTE",
+        help="only this route (repeat for more; default: every background and scheduled route)",
+    )
+    p.add_argument(
+        "--write",
+        action="store_true",
+        help="make the change (all files or none); without it, print the diff",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = sub.add_parser("history", parents=[common], help="past runs, newest first", epilog=EPILOG)
     _project(p)
     p.add_argument("-n", type=int, default=20, metavar="N", help="how many runs (default 20)")
