@@ -100,7 +100,7 @@ def plan_migration(project: Project, routes: tuple[str, ...] = ()) -> MigrationP
     language = "ts" if (root / "tsconfig.json").is_file() else "js"
     pages = pages_dir(root)
     candidates, skipped = _candidates(project, routes)
-    taken = {r.function for r in project.routes if r.source is RouteSource.FUNCTION}
+    taken = {r.function for r in project.routes if r.source is RouteSource.FUNCTION and r.function}
     migrated_dir = _migrated_dir(root, pages)
 
     chosen: list[tuple[Route, str, str, str]] = []  # route, function, function file, handler

@@ -27,10 +27,16 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 
 def _to_v5(root: Path) -> None:
+    """What `npm install -D @netlify/plugin-nextjs@5` changes: package.json and the lock file."""
     package = root / "package.json"
     data = json.loads(package.read_text())
-    data["devDependencies"]["@netlify/plugin-nextjs"] = "^5.15.0"
+    data["devDependencies"]["@netlify/plugin-nextjs"] = "^5.15.13"
     package.write_text(json.dumps(data, indent=2) + "\n")
+    lock_file = root / "package-lock.json"
+    lock = json.loads(lock_file.read_text())
+    lock["packages"][""]["devDependencies"]["@netlify/plugin-nextjs"] = "^5.15.13"
+    lock["packages"]["node_modules/@netlify/plugin-nextjs"]["version"] = "5.15.13"
+    lock_file.write_text(json.dumps(lock, indent=2) + "\n")
 
 
 @pytest.mark.parametrize("name", ["acme", "js-jobs", "ts-alias"])
