@@ -9,6 +9,9 @@ than any dev server and so puts the supervisor itself under test. Figures, all i
 - for scale:   the simplest Python reader of the same `cat` (`for line in text_pipe`), and a
                Python child that formats and prints the lines itself, through the supervisor
                and through a plain pipe.
+- tagging:     the same lines marked by the Node preload (RS run id US line), through the
+               supervisor, and through the engine's line path (`Engine.on_dev_lines`, where
+               the mark is read) against unmarked lines (aim: the marks cost under 10%).
 The ratio supervisor / pipe is the figure to watch (aim: within 3x). Memory: the peak of
 Python allocations (tracemalloc) while delivering 10x fewer and then all the lines; flat means
 the peak does not grow with the amount of output.
@@ -34,7 +37,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from console.devserver.run_tags import TAG_END, TAG_START
 from console.devserver.supervisor import DevServer
+from console.engine import Engine, RunStore
 from console.engine.events import EventBus
 from console.model import Project, Target, TargetKind
 from console.settings import DevSettings, Settings
@@ -146,6 +151,21 @@ async def supervise(child: Path, command: str, n: int, *, trace: bool = False) -
     return elapsed, peak
 
 
+def engine_path(lines: list[str], root: Path, repeat: int) -> float:
+    """Best time for the engine to take `lines` in supervisor-sized batches (no run in flight)."""
+    best = float("inf")
+    for i in range(repeat):
+        store = RunStore(root / f"bench-{i}.sqlite3")
+        settings = Settings(targets=(Target("local", TargetKind.LOCAL, "http://127.0.0.1:9"),))
+        engine = Engine(Project(root=root, routes=(), problems=()), settings, store)
+        start = time.perf_counter()
+        for j in range(0, len(lines), 250):
+            engine.on_dev_lines(lines[j : j + 250])
+        best = min(best, time.perf_counter() - start)
+        store.close()
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=300_000)
@@ -183,6 +203,18 @@ def main() -> None:
         py_sup = min(
             asyncio.run(supervise(child, python_command(child, n), n))[0] for _ in range(best)
         )
+        mark = f"{TAG_START}0mbench00000001{TAG_END}"
+        tagged = Path(tmp) / "tagged.txt"
+        tagged.write_bytes(
+            b"".join(mark.encode() + line + b"\n" for line in data.read_bytes().splitlines())
+        )
+        sup_tagged = min(
+            asyncio.run(supervise(child, cat_command(child, tagged), n))[0] for _ in range(best)
+        )
+        plain_lines = data.read_text().split("\n")[:-1]
+        tagged_lines = [mark + line for line in plain_lines]
+        eng_plain = engine_path(plain_lines, Path(tmp), best)
+        eng_tagged = engine_path(tagged_lines, Path(tmp), best)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         _, peak_small = asyncio.run(
             supervise(child, cat_command(child, small), n // 10, trace=True)
@@ -200,6 +232,17 @@ def main() -> None:
     print(f"for scale: cat -> `for line in pipe`: {naive * 1000:6.1f} ms  ({sup / naive:.2f}x)")
     print(f"python child -> raw read:         {py_pipe * 1000:8.1f} ms")
     print(f"python child -> supervisor:       {py_sup * 1000:8.1f} ms  ({py_sup / py_pipe:.2f}x)")
+    print(
+        f"tagged lines -> supervisor:       {sup_tagged * 1000:8.1f} ms  ({sup_tagged / sup:.2f}x of unmarked)"
+    )
+    print(
+        f"engine line path: unmarked {eng_plain * 1000:.1f} ms, marked {eng_tagged * 1000:.1f} ms"
+        f"  ({eng_tagged / eng_plain:.2f}x)"
+    )
+    total_plain, total_tagged = sup + eng_plain, sup_tagged + eng_tagged
+    print(
+        f"output path (supervisor + engine): the marks cost {100 * (total_tagged / total_plain - 1):+.1f}%"
+    )
     print(
         f"peak traced memory: {n // 10:,} lines {peak_small / 1024:.0f} KiB, "
         f"{n:,} lines {peak_full / 1024:.0f} KiB"

@@ -22,6 +22,16 @@ _NEEDS_STRIP = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # it ~1.6x faster again than deleting the controls and comparing lengths.
 _ASCII_CONTROLS = frozenset([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 _NOT_ASCII_CONTROLS = bytes(b for b in range(256) if b not in _ASCII_CONTROLS)
+# Run marks (run_tags: RS id US at a line's start) are the only controls a tagged block holds;
+# such a block stays on the fast path when every RS and US in it belongs to a valid mark.
+_MARK_BYTES = (TAG_START + TAG_END).encode()
+_NEEDS_STRIP_BUT_MARKS = re.compile(r"[\x00-\x08\x0b-\x1d\x7f-\x9f]")
+_VALID_MARK = re.compile(r"^\x1e[A-Za-z0-9_.-]{1,64}\x1f", re.MULTILINE)
+
+
+def _only_valid_marks(text: str) -> bool:
+    marks = _VALID_MARK.subn("", text)[1]
+    return marks == text.count(TAG_START) == text.count(TAG_END)
 
 
 class LineReader:
@@ -70,10 +80,15 @@ class LineReader:
         # is never part of a multi-byte UTF-8 sequence, so decoding before splitting is safe.
         if block.isascii():
             text = block.decode("ascii")
-            plain = not block.translate(None, _NOT_ASCII_CONTROLS)
+            controls = block.translate(None, _NOT_ASCII_CONTROLS)
+            plain = not controls or (
+                not controls.translate(None, _MARK_BYTES) and _only_valid_marks(text)
+            )
         else:
             text = block.decode("utf-8", errors="replace")
-            plain = _NEEDS_STRIP.search(text) is None
+            plain = _NEEDS_STRIP.search(text) is None or (
+                _NEEDS_STRIP_BUT_MARKS.search(text) is None and _only_valid_marks(text)
+            )
         lines = text.split("\n")
         if not plain:
             lines = [_clean(line) for line in lines]

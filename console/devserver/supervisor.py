@@ -38,6 +38,7 @@ from console.devserver.line_reader import LineReader
 from console.devserver.lock import DevLocks
 from console.devserver.ownership import Listener
 from console.devserver.run_tags import node_options, strip_tag
+from console.devserver.sanitize import strip_controls
 from console.devserver.sharing import SharedDevServer, answers
 from console.devserver.state import DevServerChanged, DevState, Publisher
 from console.errors import DevServerError
@@ -406,7 +407,11 @@ class DevServer(SharedDevServer):
     def _deliver(self, lines: list[str]) -> None:
         if not lines:
             return
-        self.tail.extend(self._redactor.text(strip_tag(line)) for line in lines[-TAIL_LINES:])
+        # A stray RS/US may pass the reader's fast path (the engine strips it); the tail is
+        # quoted in messages as it is, so it is cleaned here.
+        self.tail.extend(
+            self._redactor.text(strip_controls(strip_tag(line))) for line in lines[-TAIL_LINES:]
+        )
         try:
             self.on_lines(lines)
         except Exception:

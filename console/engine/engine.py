@@ -118,7 +118,7 @@ class Engine:
         self._on_attached: set[str] = set()  # local runs sent to a server another process runs
         self._attributor = LogAttributor()
         # run id -> recorded by another process? (for lines the preload marked)
-        self._peer_run: dict[str, bool] = {}
+        self._peer_run: dict[str, bool | None] = {}
         # Set once a marked line arrives: run logs are exact, not guessed (see run_tags).
         self.exact_logs = False
         self.peers = PeerRuns(store, self.bus, self.clock)
@@ -341,18 +341,17 @@ class Engine:
 
     def _recorded(self, run_id: str) -> bool:
         """Is there such a run in the history (ours that ended, or another console's)?"""
-        known = self._peer_run.get(run_id)
-        if known is None:
+        if run_id not in self._peer_run:
             try:
                 ours = self.store.is_ours(run_id)
             except HistoryError:
                 return False
-            if ours is None:
-                return False
             if len(self._peer_run) > 4096:
                 self._peer_run.clear()
-            self._peer_run[run_id] = known = not ours
-        return True
+            # None: no such run. A run is recorded before its request is sent, so a mark
+            # naming no run now never will: remembered, so a flood costs one look, not one each.
+            self._peer_run[run_id] = None if ours is None else not ours
+        return self._peer_run[run_id] is not None
 
     def watch_peers(self) -> None:
         """Show runs that other console processes record in this history (the screen does)."""

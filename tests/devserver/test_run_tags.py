@@ -144,3 +144,27 @@ def test_without_the_header_the_site_prints_exactly_what_it_prints_without_the_p
     loaded = subprocess.run(["node", str(script)], env=env, capture_output=True, check=True)
     assert (loaded.stdout, loaded.stderr) == (plain.stdout, plain.stderr)
     assert plain.stdout == "ab\nfmt and 3\n€\n".encode()
+
+
+@pytest.mark.parametrize("text", ["ascii", "ünïcode €"])
+def test_marks_only_where_a_line_begins_and_valid_survive_the_fast_path(text: str) -> None:
+    reader = LineReader()
+    block = "".join(
+        [
+            tag("run1", f"{text} one") + "\n",
+            tag("run2", f"{text} two") + "\n",
+            f"{text} mid {TAG_START}run3{TAG_END}line\n",  # not at a line start: stripped
+            tag("bad id!", text) + "\n",  # invalid: stripped
+            f"{text} plain\n",
+        ]
+    )
+    assert reader.feed(block.encode()) == [
+        tag("run1", f"{text} one"),
+        tag("run2", f"{text} two"),
+        f"{text} mid run3line",
+        f"bad id!{text}",
+        f"{text} plain",
+    ]
+    # a block of nothing but valid marks keeps every one of them
+    clean = tag("r1", text) + "\n" + tag("r2", text) + "\n"
+    assert reader.feed(clean.encode()) == [tag("r1", text), tag("r2", text)]

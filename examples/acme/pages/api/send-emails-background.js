@@ -7,11 +7,14 @@ export const config = {
 }
 
 export default async function handler(req, res) {
-  console.log('send-emails-background: start')
+  // ?batch=NAME (or {"batch": NAME}) labels this run's lines: overlapping runs stay apart.
+  const batch = req.query.batch ?? req.body?.batch
+  const label = batch ? ` batch=${batch}` : ''
+  console.log(`send-emails-background: start${label}`)
   for (let step = 1; step <= 3; step++) {
     await sleep(300)
-    console.log(`send-emails-background: step ${step}/3`)
+    console.log(`send-emails-background: step ${step}/3${label}`)
   }
   res.status(200).json({ sent: 3 })
-  console.log('send-emails-background: done')
+  console.log(`send-emails-background: done${label}`)
 }
