@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from console.commands._common import load_project, print_json, print_text
 from console.errors import CronError, UsageError
@@ -130,9 +130,25 @@ def next_text(rows: Sequence[NextRow], start: datetime, project: Project, to_loc
             continue
         assert r.plan.spec is not None
         lines.extend(f"  warning: {w.message}" for w in r.plan.spec.warnings)
-        for t in r.fires:
-            local = to_local(t)
-            lines.append(
-                f"  {t:%a %Y-%m-%d %H:%M:%S} UTC   {local:%a %Y-%m-%d %H:%M:%S} {local:%Z}".rstrip()
-            )
+        lines.extend(_fire_lines(r.fires, to_local))
     return "\n".join(lines)
+
+
+_WIDTH = len("Mon 2024-01-01 00:00:00 UTC")
+
+
+def _fire_lines(fires: Sequence[datetime], to_local: ToLocal) -> list[str]:
+    """A labelled UTC column and a local one; only UTC when local time is UTC for every fire."""
+    if not fires:
+        return []
+    local = [to_local(t) for t in fires]
+    if all(t.utcoffset() == timedelta(0) for t in local):
+        return ["  UTC (local time is the same)"] + [
+            f"  {t:%a %Y-%m-%d %H:%M:%S} UTC" for t in fires
+        ]
+    lines = [f"  {'UTC':<{_WIDTH}}   LOCAL"]
+    for t, here in zip(fires, local, strict=True):
+        lines.append(
+            f"  {t:%a %Y-%m-%d %H:%M:%S} UTC   {here:%a %Y-%m-%d %H:%M:%S} {here:%Z}".rstrip()
+        )
+    return lines

@@ -25,27 +25,46 @@ class _HelperCall:
 
 
 def analyse_function(source: Source, name: str, toml_schedule: str | None) -> FileFacts:
-    """A function's kind and route. `toml_schedule` is netlify.toml's schedule for it, if any."""
+    """A function's kind and route. `toml_schedule` is netlify.toml's schedule for it, if any.
+
+    zip-it-and-ship-it (`in_source_config/index.ts` parseSource) reads a file as v2 when it has
+    a default export and no `handler` export: then `export const config` is read and the v1
+    `schedule()` helper is not; otherwise as v1: the helper is read and `config` is not.
+    """
     background_name = name.endswith("-background")
-    if b"config" not in source.data and b"schedule" not in source.data:
-        kind = _kind(toml_schedule, background_name)
-        return FileFacts(kind, toml_schedule, 1, ())
+    # Every function file is parsed (a folder holds few): whether it exports a handler needs
+    # the tree, a commented-out `exports.handler` being the usual way to lose one.
     reading = Reading(source)
+    exports = _exports(reading.root)
+    broken = any(p.code == "syntax-error" for p in reading.problems)
+    if exports.nothing and not broken:  # a broken file's exports are not all in the tree
+        reading.add(
+            reading.root,
+            Severity.WARNING,
+            "no-handler",
+            f"{source.rel} exports no handler (no `export default` and no `handler` export): "
+            "the platform deploys it but cannot invoke it",
+        )
+    v2 = exports.default and not exports.handler
     schedule: str | None = None
     background = background_name
     path: str | None = None
     line = 1
     config = reading.config
+    config_schedule: Node | None = None
     if isinstance(config, Unread):
         _ignored(reading, config)
     elif isinstance(config, ConstValue):
         line = config.node.start_point[0] + 1
         if isinstance(config.value, dict):
-            schedule = _config_schedule(reading, config)
-            path = _config_path(config.value.get("path"))
-            background = background or config.value.get("background") is True
+            if "schedule" in config.value:
+                config_schedule = config.member_value_node("schedule")
+            if v2:
+                schedule = _config_schedule(reading, config)
+                path = _config_path(config.value.get("path"))
+                background = background or config.value.get("background") is True
     helper = _helper_call(reading.root)
-    if helper is not None:
+    if helper is not None and not v2:
         line = helper.node.start_point[0] + 1
         if helper.schedule is None:
             reading.add(
@@ -55,15 +74,113 @@ def analyse_function(source: Source, name: str, toml_schedule: str | None) -> Fi
                 f"the cron passed to `schedule()` from {HELPER_MODULE} is not a string literal, "
                 "so the platform cannot read it: this function will not be scheduled",
             )
-        elif schedule is None:
+        else:
             schedule = helper.schedule
             row, column = helper.node.start_point
             at_line, at_column = source.position(row, column)
             reading.problems.extend(cron_problems(schedule, source.rel, at_line, at_column))
+    _two_versions(reading, v2, exports.handler, config, config_schedule, helper)
     if schedule is None and toml_schedule is not None:
         schedule = toml_schedule
     kind = _kind(schedule, background)
-    return FileFacts(kind, schedule, line, tuple(reading.problems), path)
+    return FileFacts(
+        kind, schedule, line, tuple(reading.problems), path, has_handler=not exports.nothing
+    )
+
+
+@dataclass(frozen=True)
+class _Exports:
+    handler: bool  # a `handler` export: a v1 function
+    default: bool  # a default export: a v2 function unless `handler` is exported too
+    other: bool  # `module.exports = ...`: something the runtime may call
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.handler or self.default or self.other)
+
+
+def _exports(root: Node) -> _Exports:
+    handler = default = other = False
+    for item in root.children:
+        if item.type == "export_statement":
+            if any(c.type == "default" for c in item.children):
+                default = True
+            declaration = item.child_by_field_name("declaration")
+            if declaration is not None:
+                handler = handler or "handler" in _declared_names(declaration)
+            for clause in item.named_children:
+                if clause.type != "export_clause":
+                    continue
+                for spec in clause.named_children:
+                    alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                    exported = node_text(alias).strip("'\"") if alias is not None else ""
+                    handler = handler or exported == "handler"
+                    default = default or exported == "default"
+        elif item.type == "expression_statement" and item.named_children:
+            target = _assigned(item.named_children[0])
+            if target in ("exports.handler", "module.exports.handler"):
+                handler = True
+            elif target in ("exports.default", "module.exports.default"):
+                default = True
+            elif target == "module.exports":
+                other = True
+    return _Exports(handler, default, other)
+
+
+def _declared_names(declaration: Node) -> set[str]:
+    if declaration.type in ("function_declaration", "generator_function_declaration"):
+        name = declaration.child_by_field_name("name")
+        return {node_text(name)} if name is not None else set()
+    names = set()
+    for declarator in declaration.named_children:
+        ident = declarator.child_by_field_name("name")
+        if ident is not None:
+            names.add(node_text(ident))
+    return names
+
+
+def _assigned(node: Node) -> str | None:
+    if node.type != "assignment_expression":
+        return None
+    left = node.child_by_field_name("left")
+    return node_text(left).replace(" ", "") if left is not None else None
+
+
+def _two_versions(
+    reading: Reading,
+    v2: bool,
+    v1_handler: bool,
+    config: ConstValue | Unread | None,
+    config_schedule: Node | None,
+    helper: _HelperCall | None,
+) -> None:
+    """A file that says two things: the part the platform does not read, said loudly."""
+    if v2 and helper is not None:
+        used = f"line {config_schedule.start_point[0] + 1}" if config_schedule else "its config"
+        reading.add(
+            helper.node,
+            Severity.WARNING,
+            "config-ignored",
+            "this file says two things: it is a v2 function (a default export and no `handler` "
+            f"export), so the platform reads `export const config` ({used}) and ignores this "
+            "`schedule()`",
+        )
+    elif not v2 and v1_handler and isinstance(config, ConstValue):
+        what = "config.schedule" if config_schedule is not None else "`export const config`"
+        used = (
+            f"`schedule()` on line {helper.node.start_point[0] + 1}"
+            if helper is not None
+            else "only netlify.toml and the `schedule()` helper"
+        )
+        node = config_schedule if config_schedule is not None else config.node
+        prefix = "this file says two things: " if helper is not None and config_schedule else ""
+        reading.add(
+            node,
+            Severity.WARNING,
+            "config-ignored",
+            f"{prefix}it is a v1 function (it exports `handler`), so the platform ignores "
+            f"{what} and uses {used}",
+        )
 
 
 def _kind(schedule: str | None, background: bool) -> RouteKind:

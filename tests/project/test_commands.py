@@ -223,3 +223,20 @@ def test_discovery_agrees_with_the_platform_on_the_example() -> None:
         assert route.schedule == entry["config"].get("schedule"), entry
         if entry["function"] is not None:
             assert route.function == entry["function"], entry
+
+
+def test_check_verbose_lists_the_files_it_read(
+    make_project: Make, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project({"pages/api/a.ts": BG, "netlify/functions/n.mjs": "export default 1\n"})
+    code, out, _ = _run(capsys, "check", str(root), "--verbose")
+    assert code == 0
+    assert out.splitlines() == [
+        "no problems in 3 files",
+        "files read:",
+        "  netlify/functions/n.mjs",
+        "  package.json",
+        "  pages/api/a.ts",
+    ]
+    code, out, _ = _run(capsys, "check", str(root), "--format", "json", "-v")
+    assert json.loads(out)["files"] == ["netlify/functions/n.mjs", "package.json", "pages/api/a.ts"]

@@ -268,7 +268,8 @@ def test_broken_netlify_toml(make_project: Make) -> None:
 def test_function_config_problems(
     make_project: Make, config: str, code: str, severity: Severity
 ) -> None:
-    root = make_project({"netlify/functions/job.mjs": "const CRON = '@daily'\n" + config + "\n"})
+    job = "const CRON = '@daily'\n" + config + "\n" + V2
+    root = make_project({"netlify/functions/job.mjs": job})
     project = discover(root)
     (problem,) = project.problems
     assert (problem.code, problem.severity, problem.line) == (code, severity, 2)
@@ -276,7 +277,10 @@ def test_function_config_problems(
 
 def test_function_config_ignored_message_says_it_will_not_be_scheduled(make_project: Make) -> None:
     root = make_project(
-        {"netlify/functions/job.mts": "export const config = { schedule: '@daily' } as const\n"}
+        {
+            "netlify/functions/job.mts": "export const config = { schedule: '@daily' } as const\n"
+            + V2
+        }
     )
     (problem,) = discover(root).problems
     assert problem.message == (

@@ -80,11 +80,22 @@ def test_next_text_shows_utc_and_local_time_across_a_dst_change() -> None:
         "next fires after 2024-03-29T00:00:00Z",
         "",
         "/api/report  0 9 * * 1-5  At 09:00, Monday through Friday (UTC)",
+        "  UTC                           LOCAL",
         "  Fri 2024-03-29 09:00:00 UTC   Fri 2024-03-29 10:00:00 CET",
         "  Mon 2024-04-01 09:00:00 UTC   Mon 2024-04-01 11:00:00 CEST",
         "",
         "/api/broken  0 0 32 * *",
         '  invalid: day-of-month field "32": 32 is out of range 1-31',
+    ]
+
+
+def test_next_text_prints_one_labelled_column_when_local_time_is_utc() -> None:
+    rows = next_rows(scheduled_routes(PROJECT, ["/api/report"]), START, 2)
+    text = next_text(rows, START, PROJECT, to_local=lambda t: t.astimezone(UTC))
+    assert text.splitlines()[3:] == [
+        "  UTC (local time is the same)",
+        "  Fri 2024-03-29 09:00:00 UTC",
+        "  Mon 2024-04-01 09:00:00 UTC",
     ]
 
 
