@@ -19,7 +19,13 @@ from console.model import Problem, RuntimeChoice, Severity
 from console.project.lockfiles import Installed, Installs
 from console.project.netlify_toml import NetlifyToml
 from console.project.package_json import MIGRATION_LINK, RUNTIME_PACKAGE, asks_for_v5
-from console.project.versions import Version, is_exact, parse_version, range_ceiling
+from console.project.versions import (
+    Version,
+    is_exact,
+    may_satisfy,
+    parse_version,
+    range_ceiling,
+)
 
 V5_FIRST_NEXT: Version = (13, 5, 0)
 
@@ -91,7 +97,7 @@ def _next_version(deps: dict[str, str], installs: Installs) -> NextVersion:
     if is_exact(spec):
         return NextVersion(parse_version(spec), spec.strip().lstrip("=v"), "package.json", False)
     found = installs.version("next", spec)
-    if found is not None and parse_version(found.version):
+    if found is not None and parse_version(found.version) and may_satisfy(found.version, spec):
         return NextVersion(parse_version(found.version), found.version, found.source, False)
     return NextVersion(range_ceiling(spec), spec, f"a guess from the range {spec}", True)
 
@@ -111,6 +117,11 @@ def decide_runtime(
     listed = bool(entries)
     pin = _major(entries[0].pinned_version) if entries and entries[0].pinned_version else None
     installed: Installed | None = installs.version(RUNTIME_PACKAGE, spec)
+    stale = ""
+    if installed is not None and spec is not None and not may_satisfy(installed.version, spec):
+        # package.json was edited after the lock: `npm install` replaces the locked version.
+        stale = f" ({installed.source} still has {installed.version}, which the range excludes)"
+        installed = None
     if installed is not None:
         choice = RuntimeChoice(
             RUNTIME_PACKAGE, installed.version, installed.source, False, _major(installed.version)
@@ -118,7 +129,9 @@ def decide_runtime(
         return RuntimeDecision(choice, next_version, True, spec is not None, listed, None)
     if spec is not None:
         major = 5 if asks_for_v5(spec) else _major(spec)
-        why = f"a guess: package.json asks for {spec!r} and no lock file or node_modules says more"
+        why = f"a guess: package.json asks for {spec!r}" + (
+            stale or " and no lock file or node_modules says more"
+        )
         choice = RuntimeChoice(RUNTIME_PACKAGE, spec, why, True, major)
         return RuntimeDecision(choice, next_version, False, True, listed, None)
     picked = netlify_pick(next_version.version, pin)
@@ -168,10 +181,7 @@ def runtime_problems(
         if decision.installed:
             why = f"{RUNTIME_PACKAGE} {choice.version} is installed ({choice.source})"
         elif decision.declared:
-            why = (
-                f"package.json asks for {choice.version!r} and no lock file says which version: "
-                "npm installs the newest the range allows"
-            )
+            why = f"{choice.source}: npm installs the newest version the range allows"
         else:
             why = (
                 f"the runtime is not pinned, so Netlify installs 5.x for next "

@@ -71,3 +71,28 @@ def _ceiling(spec: str) -> Version:
     if patch is None:
         return (major, minor, UNBOUNDED)
     return (major, minor, patch)
+
+
+def range_floor(spec: str) -> Version | None:
+    """The lowest version `spec` allows (`^5.15.0` -> (5, 15, 0)); None when it cannot say."""
+    spec = spec.strip()
+    if "||" in spec or " - " in spec:
+        return None
+    match = re.match(r"^(?:\^|~|>=|=)?\s*v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?", spec)
+    if not match:
+        return None
+    parts = [int(p) if p and p.isdigit() else 0 for p in match.group(1, 2, 3)]
+    return (parts[0], parts[1], parts[2])
+
+
+def may_satisfy(version: str, spec: str) -> bool:
+    """False only when `version` is surely outside `spec` (a lock left behind by an edit)."""
+    parsed = parse_version(version)
+    if parsed is None or spec.strip().startswith(("workspace:", "file:", "link:", "npm:", "git")):
+        return True
+    if re.search(r"[a-z]+:|/", spec):  # urls, aliases, tags with protocols
+        return True
+    floor = range_floor(spec)
+    if floor is not None and parsed < floor:
+        return False
+    return parsed <= range_ceiling(spec)

@@ -330,3 +330,22 @@ def test_build_base_in_a_root_netlify_toml_is_followed(
     assert lines[0] == "site: apps/web ([build] base in netlify.toml)"
     assert lines[1].startswith("runtime: @netlify/plugin-nextjs 4.41.3")
     assert any(line.startswith("/api/cron") for line in lines)
+
+
+def test_a_lock_left_behind_by_an_edit_is_not_believed(tmp_path: Path) -> None:
+    """package.json now asks for ^5.15.0; the lock still says 4.41.6: `npm install` replaces it."""
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {"node_modules/@netlify/plugin-nextjs": {"version": "4.41.6"}},
+    }
+    files = {
+        "package.json": _package({"next": "13.4.19", "@netlify/plugin-nextjs": "^5.15.0"}),
+        "package-lock.json": json.dumps(lock),
+        "netlify.toml": PLUGINS,
+        "pages/api/a.ts": BG,
+    }
+    project = discover(_repo(tmp_path, files))
+    assert project.runtime is not None and project.runtime.guess
+    (problem,) = project.problems
+    assert problem.severity is Severity.ERROR and problem.code == "runtime-v5"
+    assert "package-lock.json still has 4.41.6, which the range excludes" in problem.message
