@@ -18,6 +18,7 @@ from console.devserver.supervisor import DevServer
 from console.engine.clock import Clock, SystemClock
 from console.engine.emulation import NextFire, plan_request, refusal
 from console.engine.events import DevState, EventBus, LogLine, RunChanged
+from console.engine.fire_claims import FireClaims
 from console.engine.history import RunStore
 from console.engine.ids import new_run_id
 from console.engine.peers import PeerRuns
@@ -111,7 +112,7 @@ class Engine:
         self.dev: DevSupervisor | None = DevServer(
             project, settings, self.bus, on_lines=self.on_dev_lines
         )
-        self.scheduler = LocalScheduler(self)
+        self.scheduler = LocalScheduler(self, FireClaims(store.path))
         self._transport = transport
         self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
         self._active: dict[str, ActiveRun] = {}

@@ -35,6 +35,8 @@ class LogLine:
 @dataclass(frozen=True)
 class SchedulerChanged:
     enabled: bool
+    # Another console process on this project that holds the scheduler (its pid), if one does.
+    holder: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from console.engine.clock import Clock
 from console.engine.events import EventBus, SchedulerChanged, SchedulerSkipped
+from console.engine.fire_claims import FireClaims
 from console.errors import ConsoleError
 from console.model import Project, Route, RouteKind, Run, Target, TargetKind
 from console.settings import Settings
@@ -16,6 +17,7 @@ from console.settings import Settings
 log = logging.getLogger(__name__)
 
 LATE_LIMIT = 60.0  # seconds: a fire woken later than this (a suspended laptop) is skipped
+LEASE_REFRESH_S = 5.0  # real seconds between two looks at (or refreshes of) the scheduler lease
 
 
 class SchedulerHost(Protocol):
@@ -36,11 +38,16 @@ class LocalScheduler:
     """Off until switched on. No catch-up: fires missed while the console was closed are lost,
     as they would be for a deploy that did not exist yet."""
 
-    def __init__(self, engine: SchedulerHost) -> None:
+    def __init__(self, engine: SchedulerHost, claims: FireClaims | None = None) -> None:
         self._engine = engine
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._warned: set[str] = set()
+        # Shared with the other console processes on this project (fire_claims.py): without
+        # it (tests of one engine) every fire is this process's own.
+        self._claims = claims
+        self._lease: asyncio.Task[None] | None = None
+        self.holder: int | None = None  # another process holding the scheduler, if any
 
     @property
     def enabled(self) -> bool:
@@ -55,7 +62,32 @@ class LocalScheduler:
         elif self._task is not None:
             self._task.cancel()
             self._task = None
-        self._engine.bus.publish(SchedulerChanged(enabled))
+        if self._claims is not None:
+            if enabled:
+                self.holder = self._claims.hold_lease()
+            else:
+                self._claims.release_lease()
+                self.holder = self._claims.holder()
+            self.watch()
+        self._engine.bus.publish(SchedulerChanged(enabled, self.holder))
+
+    def watch(self) -> None:
+        """Keep the lease fresh while on, and know who holds it while off (for the header)."""
+        if self._claims is None or (self._lease is not None and not self._lease.done()):
+            return
+        self._lease = asyncio.get_running_loop().create_task(self._watch_lease(), name="lease")
+
+    async def _watch_lease(self) -> None:
+        claims = self._claims
+        assert claims is not None
+        while True:
+            holder = await asyncio.to_thread(claims.hold_lease if self.enabled else claims.holder)
+            if holder != self.holder:
+                self.holder = holder
+                self._engine.bus.publish(SchedulerChanged(self.enabled, holder))
+            # Real time, not the engine's clock: the lease is between processes, and the
+            # tests' fake clock must see only the scheduler's own sleepers.
+            await asyncio.sleep(LEASE_REFRESH_S)
 
     def reload(self) -> None:
         """The project changed: compute the next fires again."""
@@ -63,9 +95,15 @@ class LocalScheduler:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
+        lease, self._lease = self._lease, None
+        for t in (task, lease):
+            if t is not None:
+                t.cancel()
+        await asyncio.gather(*(t for t in (task, lease) if t is not None), return_exceptions=True)
+        if self._claims is not None:
+            self._claims.release_lease()
+            self._claims.close()
         if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
             self._engine.bus.publish(SchedulerChanged(False))
 
     def upcoming(self, after: datetime | None = None) -> list[tuple[Route, datetime]]:
@@ -120,6 +158,13 @@ class LocalScheduler:
         engine = self._engine
         if late > LATE_LIMIT:
             self._skip(route, at, f"missed by {late:.0f} s (the machine was asleep?)")
+            return
+        claims = self._claims
+        if claims is not None and not claims.claim_fire(route.route, at):
+            # One fire per (route, instant) across the processes sharing this history.
+            pid = claims.fired_by(route.route, at)
+            by = f" (pid {pid})" if pid is not None else ""
+            self._skip(route, at, f"another console process{by} sent this fire")
             return
         for run in engine.active_runs():
             if (

@@ -90,6 +90,7 @@ class ConsoleApp(App[int]):
         # On the screen, not the app: the timers stop with the widgets they feed at shutdown.
         self.main.set_interval(self.flush_seconds, self.flush)
         self.main.set_interval(self.tick_seconds, self.main.tick)
+        self.engine.scheduler.watch()  # who holds the scheduler, for the header
         if self.engine.dev is not None:
             if self.start_dev:
                 self.main._dev(restart=False)

@@ -33,6 +33,7 @@ class Batch:
     runs: list[Run] = field(default_factory=list)  # the latest state of each changed run
     dev: DevServerChanged | None = None
     scheduler: bool | None = None
+    scheduler_holder: int | None = None  # with `scheduler`: another process holding it
     skipped: list[SchedulerSkipped] = field(default_factory=list)
 
 
@@ -47,6 +48,7 @@ class EventInbox:
         self._runs: dict[str, Run] = {}
         self._dev: DevServerChanged | None = None
         self._scheduler: bool | None = None
+        self._scheduler_holder: int | None = None
         self._skipped: list[SchedulerSkipped] = []
 
     def __call__(self, event: Event) -> None:
@@ -60,6 +62,7 @@ class EventInbox:
                 self._dev = event
             elif isinstance(event, SchedulerChanged):
                 self._scheduler = event.enabled
+                self._scheduler_holder = event.holder
             elif isinstance(event, SchedulerSkipped):
                 self._skipped.append(event)
 
@@ -85,6 +88,7 @@ class EventInbox:
                 runs=list(self._runs.values()),
                 dev=self._dev,
                 scheduler=self._scheduler,
+                scheduler_holder=self._scheduler_holder,
                 skipped=self._skipped,
             )
             self._lines.clear()

@@ -29,6 +29,11 @@ class SchedulerPort(Protocol):
 
     def set_enabled(self, enabled: bool) -> None: ...
 
+    def watch(self) -> None: ...
+
+    @property
+    def holder(self) -> int | None: ...
+
 
 class DevServerPort(Protocol):
     @property

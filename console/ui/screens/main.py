@@ -56,6 +56,7 @@ class MainScreen(MainActions, Screen[None]):
         self.dev_detail = ""
         self.dev_warning: str | None = None
         self.scheduler_on = engine.scheduler.enabled
+        self.scheduler_holder: int | None = None
         self._next_fires: dict[str, datetime | None] = {}
         self._minute: tuple[int, int, int, int] | None = None
         self._window: tuple[datetime, datetime] | None = None
@@ -104,6 +105,7 @@ class MainScreen(MainActions, Screen[None]):
             dev_detail=self.dev_detail,
             dev_warning=self.dev_warning,
             scheduler=self.scheduler_on,
+            scheduler_holder=self.scheduler_holder,
             errors=errors,
             warnings=len(problems) - errors,
             now=now,
@@ -199,6 +201,7 @@ class MainScreen(MainActions, Screen[None]):
             header = True
         if batch.scheduler is not None:
             self.scheduler_on = batch.scheduler
+            self.scheduler_holder = batch.scheduler_holder
             header = True
         if header:
             self._refresh_header(now)

@@ -183,7 +183,13 @@ class MainActions(Screen[None]):
     def action_toggle_scheduler(self) -> None:
         scheduler = self.engine.scheduler
         scheduler.set_enabled(not scheduler.enabled)
-        self.notify(f"Local scheduler {'on' if scheduler.enabled else 'off'}.", timeout=2)
+        message = f"Local scheduler {'on' if scheduler.enabled else 'off'}."
+        if scheduler.holder is not None:
+            message += (
+                f" Console process {scheduler.holder} holds the scheduler of this project: "
+                "each fire is sent once, by the process that claims it first."
+            )
+        self.notify(message, timeout=4)
 
     def action_dev_server(self) -> None:
         dev = self.engine.dev

@@ -44,6 +44,7 @@ class HeaderState:
     tz: tzinfo
     # Attached to a server that is not this project's: which process and folder answer.
     dev_warning: str | None = None
+    scheduler_holder: int | None = None  # another console process that holds the scheduler
 
 
 def header_text(state: HeaderState, width: int) -> Text:
@@ -73,6 +74,9 @@ def header_text(state: HeaderState, width: int) -> Text:
             line.append(" (not this project's!)", style="bold yellow")
     line.append("   scheduler ")
     line.append("on", style="bold green") if state.scheduler else line.append("off", style="dim")
+    if state.scheduler_holder is not None:
+        # Its fires go out from there: this process sends only those it claims first.
+        line.append(f" (held by pid {state.scheduler_holder})", style="bold yellow")
     if state.errors or state.warnings:
         line.append("   ")
         if state.errors:
