@@ -13,6 +13,14 @@ from console.errors import ConsoleError
 EPILOG = (
     "Exit codes: 0 ok, 1 the thing checked or run failed, 2 usage error, refused, or not a project."
 )
+RESET_HELP = (
+    "move a damaged run history (.console/history.sqlite3) aside under a timestamped name and "
+    "start a new one; nothing is deleted"
+)
+FROM_HELP = (
+    "start instant, ISO 8601 with Z or an offset (naive means UTC), from "
+    "0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z (default: now)"
+)
 
 
 def _project(p: argparse.ArgumentParser, *, required: bool = False) -> None:
@@ -54,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-dev", action="store_true", help="do not start the dev server when nothing answers"
     )
+    p.add_argument("--reset-history", action="store_true", help=RESET_HELP)
 
     p = sub.add_parser(
         "routes",
@@ -93,17 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROUTE",
         help="only this route (repeat for more)",
     )
-    p.add_argument("-n", type=int, default=5, metavar="N", help="fires per route (default 5)")
-    p.add_argument("--from", dest="from_", metavar="ISO", help="start instant (default: now)")
+    p.add_argument(
+        "-n", type=int, default=5, metavar="N", help="fires per route, 1 to 10,000 (default 5)"
+    )
+    p.add_argument("--from", dest="from_", metavar="ISO", help=FROM_HELP)
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser(
         "timeline", parents=[common], help="fires per time slice for every schedule", epilog=EPILOG
     )
     _project(p)
-    p.add_argument("--from", dest="from_", metavar="ISO", help="start instant (default: now)")
-    p.add_argument("--hours", type=float, default=24.0, metavar="H", help="window (default 24)")
-    p.add_argument("--buckets", type=int, default=24, metavar="B", help="slices (default 24)")
+    p.add_argument("--from", dest="from_", metavar="ISO", help=FROM_HELP)
+    p.add_argument(
+        "--hours",
+        type=float,
+        default=24.0,
+        metavar="H",
+        help="window in hours, more than 0 and at most 87,600 (default 24)",
+    )
+    p.add_argument(
+        "--buckets", type=int, default=24, metavar="B", help="slices, 1 to 10,000 (default 24)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser(
@@ -160,8 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("history", parents=[common], help="past runs, newest first", epilog=EPILOG)
     _project(p)
-    p.add_argument("-n", type=int, default=20, metavar="N", help="how many runs (default 20)")
+    p.add_argument(
+        "-n", type=int, default=20, metavar="N", help="how many runs, 0 to 1,000,000 (default 20)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--reset-history", action="store_true", help=RESET_HELP)
 
     p = sub.add_parser(
         "target",

@@ -264,10 +264,17 @@ def _iso(t: datetime | None) -> str | None:
 
 
 def iso_utc(t: datetime) -> str:
-    """ISO 8601 in UTC with a `Z`, milliseconds only when non-zero."""
+    """ISO 8601 in UTC with a `Z`, milliseconds only when non-zero; always a four-digit year
+    (strftime's %Y writes the year 1 as `1`, which is not ISO 8601)."""
     from datetime import UTC
 
     t = t.astimezone(UTC)
+    text = f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
     if t.microsecond:
-        return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{text}.{t.microsecond // 1000:03d}Z"
+    return text + "Z"
+
+
+def day_and_time(t: datetime) -> str:
+    """`Mon 2024-05-01 13:00:00` with a four-digit year, in `t`'s own zone."""
+    return f"{t:%a} {t.year:04d}-{t.month:02d}-{t.day:02d} {t:%H:%M:%S}"

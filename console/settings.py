@@ -55,6 +55,26 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """What .console/history.sqlite3 keeps: old runs are pruned, each run's log is bounded."""
+
+    max_runs: int = 5_000
+    max_age_days: int = 90
+    max_log_lines_per_run: int = 10_000
+    max_log_bytes_per_run: int = 4 * 1024 * 1024
+
+
+# The ranges each [history] key accepts: past them a value is a typo, or would hold the history
+# unbounded again.
+HISTORY_RANGES = {
+    "max_runs": (1, 10_000_000),
+    "max_age_days": (1, 36_500),
+    "max_log_lines_per_run": (10, 10_000_000),
+    "max_log_bytes_per_run": (1024, 1024**3),
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything console.toml says, with defaults filled in."""
 
@@ -64,6 +84,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     keys: Mapping[str, str] = field(default_factory=dict)
     path: Path = Path(FILE_NAME)
+    history: HistorySettings = field(default_factory=HistorySettings)
 
     def target(self, name: str) -> Target:
         for t in self.targets:
@@ -136,7 +157,7 @@ def _read_bounded(path: Path) -> bytes | None:
 def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
     """Validate a parsed console.toml; every error names the key and the file."""
     v = _Validator(path)
-    v.keys_only(raw, "", {"targets", "dev", "limits", "ui", "keys"})
+    v.keys_only(raw, "", {"targets", "dev", "limits", "ui", "keys", "history"})
     targets = _parse_targets(v, raw.get("targets", {}))
     dev_raw = v.table(raw.get("dev", {}), "dev")
     v.keys_only(dev_raw, "dev", {"command", "url", "start_timeout"})
@@ -169,7 +190,22 @@ def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
     ):
         # The console is first a local tool: the local target exists even when unlisted.
         targets = (Target("local", TargetKind.LOCAL, dev.url or DEFAULT_LOCAL_URL), *targets)
-    return Settings(targets, dev, limits, UiSettings(max_log_lines=lines), keys, path)
+    history = _parse_history(v, raw.get("history", {}))
+    return Settings(
+        targets, dev, limits, UiSettings(max_log_lines=lines), keys, path, history=history
+    )
+
+
+def _parse_history(v: _Validator, raw: Any) -> HistorySettings:
+    table = v.table(raw, "history")
+    v.keys_only(table, "history", set(HISTORY_RANGES))
+    values: dict[str, int] = {}
+    for key, (low, high) in HISTORY_RANGES.items():
+        val = table.get(key, getattr(HistorySettings, key))
+        if isinstance(val, bool) or not isinstance(val, int) or not low <= val <= high:
+            v.fail(f"history.{key}", f"must be a whole number from {low:,} to {high:,}")
+        values[key] = val
+    return HistorySettings(**values)
 
 
 def _parse_targets(v: _Validator, raw: Any) -> tuple[Target, ...]:

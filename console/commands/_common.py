@@ -40,8 +40,9 @@ def runtime_json(project: Project) -> dict[str, object]:
     }
 
 
-# Control characters other than tab and newline: the cheap test before the real cleaning.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters other than tab and newline, and lone surrogates (bytes of a file name
+# that are not UTF-8): the cheap test before the real cleaning.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def terminal_text(text: str) -> str:
@@ -59,11 +60,22 @@ def print_text(text: str, file: IO[str] | None = None) -> None:
 
 
 # json.dumps escapes C0 controls but not DEL and C1 (U+009B is a CSI to many terminals).
-_JSON_UNESCAPED = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+_JSON_UNESCAPED: dict[int, str] = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+# A lone surrogate is not UTF-8 at all: written out it is a raw byte (or a crash). It stands for
+# a byte of a file name that was not UTF-8; the JSON says so visibly, as the text `\x9b`.
+_JSON_UNESCAPED.update({c: f"\\\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})
+_JSON_UNESCAPED.update(
+    {c: f"\\\\u{c:04x}" for c in range(0xD800, 0xE000) if c not in _JSON_UNESCAPED}
+)
 
 
-def print_json(data: Any) -> None:
+def json_text(data: Any) -> str:
+    """JSON (indented) that is always valid UTF-8 and holds no raw terminal control."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if _CONTROL.search(text):  # only inside strings: JSON's own syntax is plain ASCII
         text = text.translate(_JSON_UNESCAPED)
-    sys.stdout.write(text + "\n")
+    return text
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json_text(data) + "\n")

@@ -3,39 +3,86 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from console.commands._common import print_json
+from console.commands._common import json_text, print_text
 from console.devserver.sanitize import clean_line
 from console.engine.history import RunStore, history_path
-from console.errors import NotAProjectError, UsageError
+from console.engine.history_file import reset_history
+from console.errors import HistoryError, NotAProjectError, UsageError
 from console.model import Run
+
+MAX_RUNS = 1_000_000
+READ_BUSY_TIMEOUT = 0.5  # marking a dead process's runs may wait this long; reading never waits
 
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.project)
     if not root.is_dir():
         raise NotAProjectError(f"{root} is not a folder")
-    if args.n < 0:
-        raise UsageError(f"-n {args.n}: give a number of runs, 0 or more")
+    if not 0 <= args.n <= MAX_RUNS:
+        raise UsageError(f"-n {args.n}: give a number of runs from 0 to {MAX_RUNS:,}")
     path = history_path(root)
-    runs: list[Run] = []
-    if path.exists():  # reading must not create .console/ in a folder that never ran anything
-        store = RunStore(path)
-        try:
-            store.mark_interrupted()
-            runs = store.recent(args.n)
-        finally:
-            store.close()
-    if args.json:
-        print_json({"runs": [r.to_json() for r in runs]})
+    if args.reset_history:
+        report_reset(path)
+    if not path.exists():  # reading must not create .console/ in a folder that never ran anything
+        return _show(iter(()), args.json)
+    store = open_for_reading(path)
+    try:
+        return _show(store.iter_recent(args.n), args.json)
+    finally:
+        store.close()
+
+
+def report_reset(path: Path) -> None:
+    """--reset-history: move the history aside (never delete it) and say where it went."""
+    aside = reset_history(path)
+    if aside is None:
+        print_text(f"console: there is no run history at {path} to move aside", file=sys.stderr)
+    else:
+        print_text(f"console: moved the run history aside to {aside}", file=sys.stderr)
+
+
+def open_for_reading(path: Path) -> RunStore:
+    """The history to read: written to only to mark a dead process's runs `interrupted`, and
+    opened read-only when that cannot be done (another process holds the write lock past a
+    short wait: the marks stay for later; `.console/` is read-only)."""
+    try:
+        store = RunStore(path, busy_timeout=READ_BUSY_TIMEOUT)
+    except HistoryError as exc:
+        if "damaged" in str(exc):
+            raise
+        return RunStore(path, read_only=True)
+    store.mark_interrupted()
+    return store
+
+
+def _show(runs: Iterator[Run], as_json: bool) -> int:
+    if as_json:
+        write_runs_json(runs)
         return 0
-    if not runs:
+    first = next(runs, None)
+    if first is None:
         print("no runs yet")
         return 0
-    for line in format_table(runs):
-        print(line)
+    for line in format_table([first, *runs]):
+        print_text(line)
     return 0
+
+
+def write_runs_json(runs: Iterable[Run]) -> None:
+    """`{"runs": [...]}`, written one run at a time: memory holds one run's log, not them all."""
+    out = sys.stdout
+    out.write('{\n  "runs": [')
+    sep = "\n"
+    for r in runs:
+        body = json_text(r.to_json()).replace("\n", "\n    ")
+        out.write(f"{sep}    {body}")
+        sep = ",\n"
+    out.write("\n  ]\n}\n" if sep != "\n" else "]\n}\n")
+    out.flush()
 
 
 def format_table(runs: list[Run]) -> list[str]:

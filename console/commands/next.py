@@ -9,16 +9,18 @@ from datetime import UTC, datetime, timedelta
 
 from console.commands._common import load_project, print_json, print_text
 from console.errors import CronError, UsageError
-from console.model import Project, Route, RouteKind, iso_utc
+from console.model import Project, Route, RouteKind, day_and_time, iso_utc
 from console.schedule import CronSpec, describe, next_fires, parse_cron
 
 ToLocal = Callable[[datetime], datetime]
 
+MAX_FIRES = 10_000  # fires per route: more is a typo, and once cost 29 s and 813 MB
+
 
 def run(args: argparse.Namespace) -> int:
     start = parse_from(args.from_)
-    if args.n < 1:
-        raise UsageError(f"-n must be at least 1, not {args.n}")
+    if not 1 <= args.n <= MAX_FIRES:
+        raise UsageError(f"-n must be from 1 to {MAX_FIRES:,}, not {args.n}")
     project = load_project(args.project)
     plans = scheduled_routes(project, args.route)
     rows = next_rows(plans, start, args.n)
@@ -41,7 +43,12 @@ def parse_from(
         raise UsageError(
             f'--from "{text}" is not an ISO 8601 time (e.g. 2024-05-01T13:00:00Z)'
         ) from None
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    try:
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the calendar begins
+        raise UsageError(
+            f'--from "{text}" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z'
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,10 @@ def next_json(rows: Sequence[NextRow], start: datetime) -> dict[str, object]:
 
 
 def _system_local(t: datetime) -> datetime:
-    return t.astimezone()  # the process's zone (TZ), with its daylight-saving rules
+    try:
+        return t.astimezone()  # the process's zone (TZ), with its daylight-saving rules
+    except (OverflowError, ValueError, OSError):  # the calendar's first or last hours
+        return t
 
 
 def next_text(rows: Sequence[NextRow], start: datetime, project: Project, to_local: ToLocal) -> str:
@@ -143,12 +153,8 @@ def _fire_lines(fires: Sequence[datetime], to_local: ToLocal) -> list[str]:
         return []
     local = [to_local(t) for t in fires]
     if all(t.utcoffset() == timedelta(0) for t in local):
-        return ["  UTC (local time is the same)"] + [
-            f"  {t:%a %Y-%m-%d %H:%M:%S} UTC" for t in fires
-        ]
+        return ["  UTC (local time is the same)"] + [f"  {day_and_time(t)} UTC" for t in fires]
     lines = [f"  {'UTC':<{_WIDTH}}   LOCAL"]
     for t, here in zip(fires, local, strict=True):
-        lines.append(
-            f"  {t:%a %Y-%m-%d %H:%M:%S} UTC   {here:%a %Y-%m-%d %H:%M:%S} {here:%Z}".rstrip()
-        )
+        lines.append(f"  {day_and_time(t)} UTC   {day_and_time(here)} {here:%Z}".rstrip())
     return lines

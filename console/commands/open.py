@@ -26,13 +26,17 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(project.root)
     if args.target:
         settings.target(args.target)  # an unknown name is a usage error before the screen opens
+    if args.reset_history:
+        from console.commands.history import report_reset
+
+        report_reset(history_path(project.root))
     return asyncio.run(_open(project, settings, args))
 
 
 async def _open(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     from console.ui.app import create_app
 
-    store = RunStore(history_path(project.root))
+    store = RunStore(history_path(project.root), settings.history)
     engine = Engine(project, settings, store)  # with its dev server supervisor, inert until asked
     app = create_app(
         engine,

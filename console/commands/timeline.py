@@ -14,16 +14,25 @@ from console.model import Project, iso_utc
 from console.schedule import timeline
 
 MAX_BUCKETS = 10_000
+MAX_HOURS = 87_600  # ten years of fires; the window must also end before the calendar does
 LEGEND = "· none   1-9 fires   ▒ 10-99   █ 100 or more"
 
 
 def run(args: argparse.Namespace) -> int:
     start = parse_from(args.from_)
-    if not args.hours > 0:
-        raise UsageError(f"--hours must be more than 0, not {args.hours:g}")
+    if not 0 < args.hours <= MAX_HOURS:  # also refuses nan and inf
+        raise UsageError(
+            f"--hours must be more than 0 and at most {MAX_HOURS:,}, not {args.hours:g}"
+        )
     if not 1 <= args.buckets <= MAX_BUCKETS:
         raise UsageError(f"--buckets must be between 1 and {MAX_BUCKETS}, not {args.buckets}")
-    end = start + timedelta(hours=args.hours)
+    try:
+        end = start + timedelta(hours=args.hours)
+    except OverflowError:
+        raise UsageError(
+            f"--from {iso_utc(start)} with --hours {args.hours:g} ends after "
+            "9999-12-31T23:59:59Z, where the calendar ends"
+        ) from None
     project = load_project(args.project)
     plans = scheduled_routes(project)
     rows = timeline_rows(plans, start, end, args.buckets)

@@ -45,12 +45,22 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(project.root)
     target = resolve_target(settings, args.target, args.url)
     request = build_request(args)
-    final = asyncio.run(_trigger(project, settings, target, args.route, request, args))
+    final, unrecorded = asyncio.run(_trigger(project, settings, target, args.route, request, args))
     if args.json:
-        print_json(final.to_json())
+        print_json({**final.to_json(), "recorded": unrecorded is None})
     if final.state is RunState.REFUSED:
         print_text(f"console: refused: {final.reason}", file=sys.stderr)
+    if unrecorded is not None:
+        print_text(f"console: {unrecorded}", file=sys.stderr)
     return EXIT_CODES.get(final.state, 1)
+
+
+def _unrecorded(store: RunStore, run: Run) -> str | None:
+    """The sentence for a run whose record the history would not take, or None."""
+    if not store.pending:
+        return None
+    why = store.problem or f"the run history {store.path} cannot be written"
+    return f"run {run.id} ended {run.state} but is not recorded in the history: {why}"
 
 
 async def prepare_target(engine: Engine, target: Target, args: argparse.Namespace) -> None:
@@ -73,8 +83,9 @@ async def _trigger(
     path: str,
     request: RunRequest,
     args: argparse.Namespace,
-) -> Run:
-    store = RunStore(history_path(project.root))
+) -> tuple[Run, str | None]:
+    """The run at its end, and a sentence when the history could not record it."""
+    store = RunStore(history_path(project.root), settings.history)
     engine = Engine(project, settings, store)
     unsubscribe = engine.bus.subscribe(_print_progress)
     try:
@@ -84,11 +95,12 @@ async def _trigger(
         engine.check(route, target, request)  # a usage error starts nothing
         if target.kind is not TargetKind.PRODUCTION or request.confirmed:
             await prepare_target(engine, target, args)
-        return await engine.run(route, target, request)
+        final = await engine.run(route, target, request)
     finally:
         await engine.close()  # on Ctrl+C this records the run as cancelled, and says so
         unsubscribe()
         store.close()
+    return final, _unrecorded(store, final)
 
 
 def _print_progress(event: Event) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "clean_line",
     "cut_line",
     "decode_line",
+    "escape_undecodable",
     "sanitize_line",
     "strip_controls",
 ]
@@ -38,7 +39,21 @@ _CONTROL = re.compile(
 )
 
 # A cheap first look: most lines hold no control character at all and skip the substitution.
-_ANY_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# Lone surrogates: bytes of a file name that are not UTF-8 (Python keeps byte 0x9b as U+DC9B).
+# Written out as they are, they become the raw byte again, which a terminal reads as a CSI.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escape_undecodable(text: str) -> str:
+    """Show bytes that were not UTF-8 as `\\x9b`: visible, and never a raw byte on output."""
+    return _SURROGATE.sub(_escape, text) if _SURROGATE.search(text) else text
 
 
 _MARK = re.compile(r" … \[cut \d+ chars\]$")
@@ -57,6 +72,7 @@ def strip_controls(text: str) -> str:
     """
     if not _ANY_CONTROL.search(text):
         return text
+    text = escape_undecodable(text)
     if "\r" in text:
         parts = [p for p in text.split("\r") if p]
         text = parts[-1] if parts else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +35,8 @@ from console.settings import Settings, expand_value
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10.0
+HISTORY_RETRY = 2.0  # seconds between tries to write what the history refused
+HISTORY_LAST_TRY = 2.0  # seconds `close` waits for the history's write lock
 
 
 class DevSupervisor(Protocol):
@@ -124,6 +127,8 @@ class Engine:
         self.exact_logs = False
         self.peers = PeerRuns(store, self.bus, self.clock)
         self._closed = False
+        self._history_retry: asyncio.Task[None] | None = None
+        store.on_trouble = self._history_trouble
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -141,6 +146,12 @@ class Engine:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._history_retry is not None:
+            self._history_retry.cancel()
+            await asyncio.gather(self._history_retry, return_exceptions=True)
+        if self.store.pending:  # a last try, off the event loop: the lock may be free by now
+            self.store.on_trouble = None  # nobody is left to tell, and not from that thread
+            await asyncio.to_thread(self.store.flush, HISTORY_LAST_TRY)
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
@@ -267,7 +278,26 @@ class Engine:
         )
 
     def recent_runs(self, n: int = 50) -> list[Run]:
-        return self.store.recent(n)
+        """The newest runs without their logs (`get` has a run's log): cheap at any size."""
+        return self.store.recent(n, logs=False)
+
+    # -- history trouble -------------------------------------------------------------------------
+
+    def _history_trouble(self, sentence: str) -> None:
+        """The history refused a write (or takes them again): say so, and keep trying."""
+        self.console_line(sentence)
+        if self.store.pending and self._history_retry is None:
+            with contextlib.suppress(RuntimeError):  # no event loop: the next write retries
+                loop = asyncio.get_running_loop()
+                self._history_retry = loop.create_task(self._retry_history(), name="history")
+
+    async def _retry_history(self) -> None:
+        try:
+            while self.store.pending:
+                await asyncio.sleep(HISTORY_RETRY)
+                self.store.flush()  # on the loop: in trouble, a try waits 0.2 s at most
+        finally:
+            self._history_retry = None
 
     def run_ended(self, run_id: str) -> None:
         active = self._active.pop(run_id, None)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from console.engine.body import read_head
 from console.engine.history import BODY_LIMIT
 
 MAX_REDIRECTS = 10
@@ -21,7 +22,7 @@ class Outcome:
     status: int | None = None
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
-    body_size: int = 0
+    body_size: int = 0  # decoded bytes seen; past BODY_LIMIT reading stops, so at least this
     error: str | None = None
     unreachable: bool = False  # no connection at all: nothing reached a server
     url: str | None = None  # where the final response came from, after redirects
@@ -62,19 +63,15 @@ async def send_attempt(
         status = response.status_code
         if on_response is not None:
             on_response(status)
-        kept = bytearray()
-        size = 0
         try:
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if len(kept) < BODY_LIMIT:
-                    kept += chunk[: BODY_LIMIT - len(kept)]
+            # Only the head is kept: reading (and inflating) stops past it.
+            kept, size = await read_head(response, BODY_LIMIT)
         finally:
             await response.aclose()
         return Outcome(
             status=response.status_code,
             headers=tuple((k, v) for k, v in response.headers.items()),
-            body=bytes(kept),
+            body=kept,
             body_size=size,
             url=str(response.url),
         )

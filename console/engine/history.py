@@ -8,17 +8,21 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from console.engine import owner
+from console.engine.history_bounds import LogBudget, prune
+from console.engine.history_file import check_tables, connect_read_only, damaged, is_damage
 from console.engine.request import RunRequest
 from console.errors import HistoryError
 from console.model import RouteKind, Run, RunState, TargetKind
+from console.settings import HistorySettings
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,13 @@ BODY_LIMIT = 64 * 1024  # bytes of response body kept per attempt
 SCHEMA_VERSION = 1
 HISTORY_DIR = ".console"
 HISTORY_FILE = "history.sqlite3"
+BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write lock
+RETRY_BUSY_TIMEOUT = 0.2  # once a write failed: later tries must not freeze the screen
+RETRY_AFTER = 2.0  # seconds between tries while the history cannot be written
+MAX_PENDING = 100_000  # writes kept in memory while the history cannot be written
+WAL_LIMIT = 64 * 1024 * 1024  # bytes the -wal file is cut back to after a checkpoint
+
+Write = Callable[[sqlite3.Connection], None]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -115,114 +126,274 @@ def _dt(us: int | None) -> datetime | None:
 
 
 class RunStore:
-    """Runs, their log lines and attempts. Short transactions; safe to share between processes."""
+    """Runs, their log lines and attempts. Short transactions; safe to share between processes.
 
-    def __init__(self, path: Path | str) -> None:
+    A write that fails (another process holds the write lock past the busy timeout, the disk
+    is full, the folder is read-only) does not raise: it is kept in memory, in order, and
+    written with the next write or `flush()` once the file takes it. `problem` says why
+    nothing is being recorded, and `on_trouble` hears it once per spell of trouble.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        limits: HistorySettings | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout: float | None = None,
+    ) -> None:
         self.path = path
+        self.limits = limits or HistorySettings()
+        self.read_only = read_only
+        self.on_trouble: Callable[[str], None] | None = None
+        self.problem: str | None = None  # why writes are waiting in memory, or None
+        self.lost_writes = 0  # writes dropped past MAX_PENDING while the file refused them
+        self._busy = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         self._lock = threading.Lock()  # one connection, possibly touched from a worker thread
+        self._pending: list[Write] = []
+        self._retry_at = 0.0
+        self._budgets: dict[str, LogBudget] = {}
+        self._empty = False  # a read-only look at a file no console ever wrote tables into
         try:
-            if str(path) != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                str(path), isolation_level=None, check_same_thread=False, timeout=10.0
-            )
-            self._db.execute("PRAGMA busy_timeout = 10000")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            # WAL + NORMAL: a commit is durable against a crash of the process (not of the OS),
-            # and costs no fsync; a run's record is written before its request is sent.
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"{path} was written by a newer console (schema {version}); update the console"
+            if read_only:
+                self._db = connect_read_only(Path(path), self._busy)
+                self._check_version()
+            else:
+                if str(path) != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(
+                    str(path), isolation_level=None, check_same_thread=False, timeout=self._busy
                 )
-            if version < SCHEMA_VERSION:
-                # Idempotent: two processes creating the file at once both succeed.
-                self._db.executescript(_SCHEMA)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._set_busy(self._busy)
+                self._db.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL: a commit is durable against a crash of the process (not of the
+                # OS), and costs no fsync; a run's record is written before its request is sent.
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                self._db.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT}")
+                if self._check_version() < SCHEMA_VERSION:
+                    # Before the first table: lets pruning hand pages back to the file system.
+                    self._db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+                    # Idempotent: two processes creating the file at once both succeed.
+                    self._db.executescript(_SCHEMA)
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                check_tables(self._db, path)
         except sqlite3.Error as exc:
+            if is_damage(exc):
+                raise damaged(path, str(exc)) from None
             raise HistoryError(f"cannot open the run history {path}: {exc}") from None
         except OSError as exc:
             raise HistoryError(f"cannot create the run history {path}: {exc.strerror}") from None
         self._pid = os.getpid()
         self._token = owner.own_token()
 
+    def _check_version(self) -> int:
+        version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.path} was written by a newer console (schema {version}); update the console"
+            )
+        if self.read_only:
+            if version == 0 and not self._db.execute("SELECT 1 FROM sqlite_master").fetchone():
+                self._empty = True
+            else:
+                check_tables(self._db, self.path)
+        return version
+
+    def _set_busy(self, seconds: float) -> None:
+        self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
     # -- writing -------------------------------------------------------------------------------
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    @property
+    def pending(self) -> int:
+        """Writes waiting in memory for the file to take them."""
+        return len(self._pending)
+
+    def _write(self, op: Write, *, droppable: bool = False) -> None:
+        """Queue one write behind any waiting ones, then try to write them all."""
+        with self._lock:
+            if self.read_only:
+                raise HistoryError(f"the run history {self.path} was opened only to read")
+            if droppable and len(self._pending) >= MAX_PENDING:
+                self.lost_writes += 1
+                return
+            self._pending.append(op)
+            self._flush_locked(force=False)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Try now to write what is waiting (waiting up to `timeout` s for the lock); True when
+        nothing is left waiting."""
+        with self._lock:
+            return self._flush_locked(force=True, timeout=timeout)
+
+    def _flush_locked(self, *, force: bool, timeout: float | None = None) -> bool:
+        if not self._pending:
+            return True
+        if self.problem is not None and not force and time.monotonic() < self._retry_at:
+            return False  # in trouble: do not block the caller again before the next try
+        wait = timeout if timeout is not None else (
+            self._busy if self.problem is None else min(self._busy, RETRY_BUSY_TIMEOUT)
+        )  # fmt: skip
+        db = self._db
+        try:
+            self._set_busy(wait)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for op in self._pending:
+                    op(db)
+                db.execute("COMMIT")
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._retry_at = time.monotonic() + RETRY_AFTER
+            first = self.problem is None
+            self.problem = self._trouble_sentence(exc)
+            if first:
+                log.error("%s", self.problem)
+                if self.on_trouble is not None:
+                    self.on_trouble(self.problem)
+            return False
+        finally:
+            with suppress(sqlite3.Error):
+                self._set_busy(self._busy)
+        self._pending.clear()
+        if self.problem is not None:
+            self.problem = None
+            log.warning("the run history %s is written again", self.path)
+            if self.on_trouble is not None:
+                self.on_trouble(f"the run history {self.path} is written again; nothing was lost")
+        return True
+
+    def _trouble_sentence(self, exc: sqlite3.Error) -> str:
+        if is_damage(exc):
+            return str(damaged(self.path, str(exc)))
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            text = "another console process holds its write lock"
+        return (
+            f"the run history {self.path} cannot be written ({text}); runs go on and are "
+            "recorded when it can be written again"
+        )
+
+    def _budget(self, run_id: str) -> LogBudget:
+        budget = self._budgets.get(run_id)
+        if budget is None:
+            budget = LogBudget(self.limits.max_log_lines_per_run, self.limits.max_log_bytes_per_run)
+            self._budgets[run_id] = budget
+        return budget
+
+    def insert(self, run: Run, request: RunRequest | None = None) -> None:
+        budget = self._budget(run.id)
+        lines = [(run.id, _us(run.created_at), line) for line in run.logs if budget.take(line)]
+        row = (*self._row(run), self._pid, self._token, request and request.dumps())
+        if run.state.final:
+            lines.extend(self._end_lines(run.id, _us(run.finished_at or run.created_at)))
+
+        def op(db: sqlite3.Connection) -> None:
+            db.execute(
+                f"INSERT OR REPLACE INTO runs ({_RUN_COLUMNS}, owner_pid, owner_token, request) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                row,
+            )
+            db.executemany("INSERT INTO logs (run_id, at, line) VALUES (?,?,?)", lines)
+
+        self._write(op)
+        self._prune(run.created_at)  # the engine's clock: the age of runs is counted from it
+
+    def _end_lines(self, run_id: str, at: int | None) -> list[tuple[str, int | None, str]]:
+        """The line saying how much of a finished run's log was dropped; forgets its budget."""
+        budget = self._budgets.pop(run_id, None)
+        summary = budget.summary() if budget is not None else None
+        return [] if summary is None else [(run_id, at, summary)]
+
+    def _prune(self, now: datetime) -> None:
+        """Delete a slice of the runs past [history]'s limits; never in the way of a run."""
+        if self._pending:
+            return
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    yield self._db
+                    deleted = prune(self._db, self.limits, now)
+                    self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    with suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                     raise
-                self._db.execute("COMMIT")
+                if deleted:
+                    self._db.execute("PRAGMA incremental_vacuum(2000)")
             except sqlite3.Error as exc:
-                raise HistoryError(f"cannot write the run history {self.path}: {exc}") from None
-
-    def insert(self, run: Run, request: RunRequest | None = None) -> None:
-        with self._write() as db:
-            db.execute(
-                f"INSERT INTO runs ({_RUN_COLUMNS}, owner_pid, owner_token, request) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*self._row(run), self._pid, self._token, request and request.dumps()),
-            )
-            db.executemany(
-                "INSERT INTO logs (run_id, at, line) VALUES (?,?,?)",
-                [(run.id, _us(run.created_at), line) for line in run.logs],
-            )
+                log.info("old runs were not pruned from %s this time: %s", self.path, exc)
 
     def update(self, run: Run, logs: Sequence[tuple[str, datetime]] = ()) -> None:
         """Write the run's current fields, and append `logs` (line, at) in the same transaction.
 
-        `run.logs` is not written here: lines are appended as they come.
+        `run.logs` is not written here: lines are appended as they come. The lines of the
+        change that ends a run are kept past the log budget (they say how it ended), followed
+        by one line saying how much was dropped.
         """
         row = self._row(run)
-        with self._write() as db:
+        rows: list[tuple[str, int | None, str]] = []
+        budget = self._budget(run.id)
+        for line, at in logs:
+            if budget.take(line) or run.state.final:
+                rows.append((run.id, _us(at), line))
+        if run.state.final:
+            rows.extend(self._end_lines(run.id, _us(run.finished_at)))
+
+        def op(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE runs SET route=?, kind=?, target=?, target_kind=?, url=?, method=?, "
                 "state=?, deadline_s=?, created_at=?, http_status=?, attempts=?, started_at=?, "
                 "finished_at=?, reason=? WHERE id=?",
                 (*row[1:], run.id),
             )
-            if logs:
-                db.executemany(
-                    "INSERT INTO logs (run_id, at, line) VALUES (?,?,?)",
-                    [(run.id, _us(at), line) for line, at in logs],
-                )
+            if rows:
+                db.executemany("INSERT INTO logs (run_id, at, line) VALUES (?,?,?)", rows)
+
+        self._write(op)
 
     def append_log(self, run_id: str, line: str, at: datetime) -> None:
         self.append_logs(((run_id, line),), at)
 
     def append_logs(self, lines: Sequence[tuple[str, str]], at: datetime) -> None:
-        """Append (run_id, line) pairs that arrived together, in order, in one transaction."""
+        """Append (run_id, line) pairs that arrived together, in order, in one transaction.
+
+        Past a run's log budget, lines are only counted (see history_bounds.py).
+        """
         stamp = _us(at)
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO logs (run_id, at, line) VALUES (?,?,?)",
-                [(run_id, stamp, line) for run_id, line in lines],
-            )
+        rows = [(run_id, stamp, line) for run_id, line in lines if self._budget(run_id).take(line)]
+        if not rows:
+            return
+
+        def op(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT INTO logs (run_id, at, line) VALUES (?,?,?)", rows)
+
+        self._write(op, droppable=True)
 
     def save_attempt(self, attempt: Attempt) -> None:
-        with self._write() as db:
+        row = (
+            attempt.run_id,
+            attempt.n,
+            _us(attempt.started_at),
+            _us(attempt.finished_at),
+            attempt.http_status,
+            json.dumps([list(h) for h in attempt.headers]),
+            attempt.body[:BODY_LIMIT],
+            attempt.body_size,
+            attempt.error,
+        )
+
+        def op(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT OR REPLACE INTO attempts (run_id, n, started_at, finished_at, "
                 "http_status, headers, body, body_size, error) VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    attempt.run_id,
-                    attempt.n,
-                    _us(attempt.started_at),
-                    _us(attempt.finished_at),
-                    attempt.http_status,
-                    json.dumps([list(h) for h in attempt.headers]),
-                    attempt.body[:BODY_LIMIT],
-                    attempt.body_size,
-                    attempt.error,
-                ),
+                row,
             )
+
+        self._write(op)
 
     @staticmethod
     def _row(run: Run) -> tuple[Any, ...]:
@@ -247,25 +418,53 @@ class RunStore:
     # -- reading -------------------------------------------------------------------------------
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self._empty:
+            return []
         with self._lock:
             try:
                 return self._db.execute(sql, args).fetchall()
             except sqlite3.Error as exc:
+                if is_damage(exc):
+                    raise damaged(self.path, str(exc)) from None
                 raise HistoryError(f"cannot read the run history {self.path}: {exc}") from None
 
     def get(self, run_id: str) -> Run | None:
+        """The run with its log (at most the budget's lines, even from an older console)."""
         rows = self._query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
-        return self._with_logs(rows)[0] if rows else None
+        if not rows or not self._readable(rows[0]):
+            return None
+        return self._run(rows[0], self._logs(run_id))
 
     def recent(self, n: int, *, logs: bool = True) -> list[Run]:
-        """The newest `n` runs, newest first."""
+        """The newest `n` runs, newest first (`logs=False`: without their logs, which is cheap)."""
+        return list(self.iter_recent(n, logs=logs))
+
+    def iter_recent(self, n: int, *, logs: bool = True) -> Iterator[Run]:
+        """The newest `n` runs, newest first, one at a time: a caller that prints them holds
+        one run's log at a time, however long the history."""
         rows = self._query(
             f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?",
             (max(0, n),),
         )
-        if logs:
-            return self._with_logs(rows)
-        return [self._run(r, ()) for r in rows if self._readable(r)]
+        for r in rows:
+            if self._readable(r):
+                yield self._run(r, self._logs(r[0]) if logs else ())
+
+    def _logs(self, run_id: str) -> tuple[str, ...]:
+        # The budget's lines, the lines of the run's end and the line about what was dropped;
+        # a run written by an older console may hold far more, and says so in one more line.
+        cap = self.limits.max_log_lines_per_run + 3
+        rows = self._query(
+            "SELECT line FROM logs WHERE run_id = ? ORDER BY seq LIMIT ?", (run_id, cap + 1)
+        )
+        lines = [line if isinstance(line, str) else repr(line) for (line,) in rows[:cap]]
+        if len(rows) > cap:
+            (total,) = self._query("SELECT count(*) FROM logs WHERE run_id = ?", (run_id,))[0]
+            lines.append(
+                f"[console] {total - cap:,} more log lines of this run are in the history and "
+                f"not shown (history.max_log_lines_per_run = {self.limits.max_log_lines_per_run})"
+            )
+        return tuple(lines)
 
     def request(self, run_id: str) -> RunRequest | None:
         rows = self._query("SELECT request FROM runs WHERE id = ?", (run_id,))
@@ -297,19 +496,6 @@ class RunStore:
             )
             for r in rows
         ]
-
-    def _with_logs(self, rows: list[tuple[Any, ...]]) -> list[Run]:
-        rows = [r for r in rows if self._readable(r)]
-        if not rows:
-            return []
-        ids = [r[0] for r in rows]
-        marks = ",".join("?" * len(ids))
-        lines: dict[str, list[str]] = {i: [] for i in ids}
-        for run_id, line in self._query(
-            f"SELECT run_id, line FROM logs WHERE run_id IN ({marks}) ORDER BY seq", ids
-        ):
-            lines[run_id].append(line if isinstance(line, str) else repr(line))
-        return [self._run(r, tuple(lines[r[0]])) for r in rows]
 
     def _readable(self, r: tuple[Any, ...]) -> bool:
         """Can this row be shown as a run? If not, say so once and leave it out."""
@@ -363,10 +549,11 @@ class RunStore:
         now = now or datetime.now(UTC)
         unfinished = [str(s) for s in RunState if not s.final]
         marks = ",".join("?" * len(unfinished))
+        # An index on state finds them; accepted runs on deployed targets are the platform's.
         rows = self._query(
             f"SELECT id, state, target_kind, owner_pid, owner_token FROM runs "
-            f"WHERE state IN ({marks})",
-            unfinished,
+            f"WHERE state IN ({marks}) AND NOT (state = ? AND target_kind != ?)",
+            (*unfinished, str(RunState.ACCEPTED), str(TargetKind.LOCAL)),
         )
         alive: dict[tuple[int, str], bool] = {}
         dead: list[tuple[str, str, int]] = []
@@ -378,17 +565,20 @@ class RunStore:
                 alive[key] = owner.is_alive(pid, token)
             if not alive[key]:
                 dead.append((run_id, state, pid))
-        count = 0
-        with self._write() as db:
+        if not dead or self.read_only:
+            return 0 if self.read_only else len(dead)
+
+        def op(db: sqlite3.Connection) -> None:
             for run_id, state, pid in dead:
                 reason = f"the console process that ran it (pid {pid}) stopped before it finished"
-                cur = db.execute(
+                db.execute(
                     "UPDATE runs SET state = ?, finished_at = ?, reason = ? "
                     "WHERE id = ? AND state = ?",
                     (str(RunState.INTERRUPTED), _us(now), reason, run_id, state),
                 )
-                count += cur.rowcount
-        return count
+
+        self._write(op)
+        return len(dead)
 
     # -- other processes -----------------------------------------------------------------------
 

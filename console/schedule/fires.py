@@ -15,6 +15,7 @@ DAY = 86400
 # Every month shape (month, length, weekday of the 1st) recurs within 400 years, and a schedule
 # that never fires is rejected by parse_cron, so the search always ends well before this.
 _SEARCH_YEARS = 400
+LAST_YEAR = 9999  # the calendar ends here for datetime: the fires stop with it
 
 
 def epoch_us(t: datetime) -> int:
@@ -47,7 +48,10 @@ def times_of_day(spec: CronSpec, start: int = 0) -> Iterator[int]:
 
 
 def next_fires(spec: CronSpec | str, after: datetime, n: int) -> list[datetime]:
-    """The first `n` fires strictly after `after`, as tz-aware UTC datetimes (whole seconds)."""
+    """The first `n` fires strictly after `after`, as tz-aware UTC datetimes (whole seconds).
+
+    Fewer than `n` when the calendar (year 9999) ends first.
+    """
     if isinstance(spec, str):
         spec = parse_cron(spec)
     out: list[datetime] = []
@@ -55,10 +59,12 @@ def next_fires(spec: CronSpec | str, after: datetime, n: int) -> list[datetime]:
         return out
     first = epoch_us(after) // 1_000_000 + 1  # the first whole second strictly after `after`
     first_day, first_second = divmod(first, DAY)
+    if EPOCH_ORDINAL + first_day > date.max.toordinal():
+        return out  # `after` is the last second there is
     start = date.fromordinal(EPOCH_ORDINAL + first_day)
     year, month, day = start.year, start.month, start.day
     key = spec.day_key
-    while len(out) < n and year <= start.year + _SEARCH_YEARS:
+    while len(out) < n and year <= min(start.year + _SEARCH_YEARS, LAST_YEAR):
         days = mask_for(key, year, month) >> day << day
         while days and len(out) < n:
             low = days & -days
