@@ -240,7 +240,11 @@ class RunStore:
             db.execute("BEGIN IMMEDIATE")
             try:
                 for op in self._pending:
-                    op(db)
+                    try:
+                        op(db)
+                    except (sqlite3.IntegrityError, sqlite3.InterfaceError) as exc:
+                        # This write can never succeed: keeping it would hold back the rest.
+                        log.error("a write to the run history %s was dropped: %s", self.path, exc)
                 db.execute("COMMIT")
             except BaseException:
                 with suppress(sqlite3.Error):
@@ -338,10 +342,11 @@ class RunStore:
         rows: list[tuple[str, int | None, str]] = []
         budget = self._budget(run.id)
         for line, at in logs:
-            if budget.take(line) or run.state.final:
+            if run.state.final or budget.take(line):
                 rows.append((run.id, _us(at), line))
         if run.state.final:
-            rows.extend(self._end_lines(run.id, _us(run.finished_at)))
+            end = run.finished_at or (logs[-1][1] if logs else run.created_at)
+            rows.extend(self._end_lines(run.id, _us(end)))
 
         def op(db: sqlite3.Connection) -> None:
             db.execute(
