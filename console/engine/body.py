@@ -48,10 +48,11 @@ def _stages(response: httpx.Response) -> list[_Stage] | None:
 
 
 async def read_head(response: httpx.Response, limit: int) -> tuple[bytes, int]:
-    """The first `limit` bytes of the decoded body, and how many decoded bytes were seen.
+    """The first `limit` bytes of the decoded body, and its size: the declared Content-Length
+    of a body sent as it is, else the decoded bytes seen.
 
-    Reading stops past `limit` (the count is then a lower bound). Raises httpx.DecodingError
-    for a body that does not decompress, as httpx would.
+    Reading stops past `limit` (the size of an encoded body is then a lower bound). Raises
+    httpx.DecodingError for a body that does not decompress, as httpx would.
     """
     stages = _stages(response)
     kept = bytearray()
@@ -62,7 +63,7 @@ async def read_head(response: httpx.Response, limit: int) -> tuple[bytes, int]:
             kept += chunk[: limit - len(kept)]
             if seen > limit:
                 break
-        return bytes(kept), seen
+        return bytes(kept), max(seen, _declared(response) if not stages_named(response) else 0)
     async for raw in response.aiter_raw():
         data = raw
         try:
@@ -76,4 +77,19 @@ async def read_head(response: httpx.Response, limit: int) -> tuple[bytes, int]:
         kept += data[: limit - len(kept)]
         if seen > limit:
             break
+    if not stages:  # not encoded: the length the server declared is the body's size
+        seen = max(seen, _declared(response))
     return bytes(kept), seen
+
+
+def _declared(response: httpx.Response) -> int:
+    try:
+        return max(0, int(response.headers.get("content-length", "0")))
+    except ValueError:
+        return 0
+
+
+def stages_named(response: httpx.Response) -> bool:
+    """Does the response name a content encoding (other than identity)?"""
+    names = response.headers.get("content-encoding", "").replace("identity", "")
+    return bool(names.strip(" ,"))
