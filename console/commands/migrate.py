@@ -20,7 +20,7 @@ from console.model import RouteKind
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
+    project = load_project(args.project, "migrate")
     plan = plan_migration(project, tuple(args.route))
     diff = unified_diff(plan.changes)
     if args.write and not plan.empty:

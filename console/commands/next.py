@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     start = parse_from(args.from_)
     if not 1 <= args.n <= MAX_FIRES:
         raise UsageError(f"-n must be from 1 to {MAX_FIRES:,}, not {args.n}")
-    project = load_project(args.project)
+    project = load_project(args.project, "next")
     plans = scheduled_routes(project, args.route)
     rows = next_rows(plans, start, args.n)
     if args.json:

@@ -22,7 +22,7 @@ IGNORED_DIRS = {"node_modules", ".next", ".netlify", ".console", ".git", ".turbo
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
+    project = load_project(args.project, "open")
     settings = load_settings(project.root)
     if args.target:
         settings.target(args.target)  # an unknown name is a usage error before the screen opens

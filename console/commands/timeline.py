@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             f"--from {iso_utc(start)} with --hours {args.hours:g} ends after "
             "9999-12-31T23:59:59Z, where the calendar ends"
         ) from None
-    project = load_project(args.project)
+    project = load_project(args.project, "timeline")
     plans = scheduled_routes(project)
     rows = timeline_rows(plans, start, end, args.buckets)
     if args.json:

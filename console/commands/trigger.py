@@ -41,7 +41,7 @@ EXIT_CODES = {
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
+    project = load_project(args.project, "trigger")
     settings = load_settings(project.root)
     target = resolve_target(settings, args.target, args.url)
     request = build_request(args)

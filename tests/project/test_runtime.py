@@ -349,3 +349,12 @@ def test_a_lock_left_behind_by_an_edit_is_not_believed(tmp_path: Path) -> None:
     (problem,) = project.problems
     assert problem.severity is Severity.ERROR and problem.code == "runtime-v5"
     assert "package-lock.json still has 4.41.6, which the range excludes" in problem.message
+
+
+def test_console_open_on_a_monorepo_root_names_the_sites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _npm_workspace(tmp_path)
+    code, out, err = _run(capsys, "open", str(root), "--no-dev")
+    assert (code, out) == (2, "")
+    assert "is not a site; sites here: apps/web — run `console open " in err
