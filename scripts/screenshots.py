@@ -158,7 +158,7 @@ class Scene:
 
     def select_route(self, path: str) -> None:
         panel = self.app.main.routes_panel
-        panel.table.move_cursor(row=[r.route.route for r in panel.shown].index(path))
+        panel.table.cursor = [r.route.route for r in panel.shown].index(path)
 
 
 async def until(check: Callable[[], bool], timeout: float = 10) -> None:

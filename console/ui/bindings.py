@@ -68,6 +68,17 @@ KEYS: tuple[Key, ...] = (
     Key("problems", "e", "problems", "problems", "Show the problems `console check` finds"),
     Key("zoom", "z", "zoom_timeline", "zoom", "Zoom the timeline: 24 hours or 7 days", show=False),
     Key(
+        "zoom_panel",
+        "Z",
+        "zoom_panel",
+        "full screen",
+        "Show the focused panel on the whole screen (again: all panels)",
+        show=False,
+    ),
+    Key("focus_routes", "1", "focus_panel('routes')", "routes", "Focus the routes", show=False),
+    Key("focus_runs", "2", "focus_panel('runs')", "runs", "Focus the runs", show=False),
+    Key("focus_log", "3", "focus_panel('logs')", "log", "Focus the log", show=False),
+    Key(
         "run_detail",
         "v",
         "run_detail",

@@ -324,3 +324,23 @@ def request_url(target: Target, route: Route, params: Mapping[str, str]) -> str:
         elif params.get(param.name):
             parts.append(params[param.name])
     return target.url.rstrip("/") + "/".join(parts)
+
+
+@dataclass(frozen=True)
+class PanelHeights:
+    routes: int
+    runs: int
+    log: int
+
+
+def panel_heights(rows: int, routes_wanted: int, runs_wanted: int) -> PanelHeights:
+    """Share the rows between header and footer: each panel gets what its content needs.
+
+    The runs panel takes its rows (at most a quarter of the screen, a scroll for the rest), the
+    log keeps at least a quarter (never less than three lines), and the routes table takes what
+    is left, up to what its routes need; whatever is still free goes to the log."""
+    runs = min(runs_wanted, max(4, rows // 4))
+    log_min = max(5, rows // 4)
+    routes = max(5, min(routes_wanted, rows - runs - log_min))
+    log = max(3, rows - runs - routes)
+    return PanelHeights(routes=routes, runs=runs, log=log)

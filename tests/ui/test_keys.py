@@ -31,7 +31,7 @@ def plain(renderable: RenderableType) -> str:
 def select_route(app: ConsoleApp, path: str) -> None:
     panel = app.main.routes_panel
     index = [row.route.route for row in panel.shown].index(path)
-    panel.table.move_cursor(row=index)
+    panel.table.cursor = index
 
 
 def run_states(app: ConsoleApp) -> list[RunState]:
@@ -305,12 +305,12 @@ async def test_v_shows_the_selected_run_with_its_log(
 async def test_z_zooms_the_timeline_to_seven_days(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.main.timeline_view
-        assert view.data.end - view.data.start == timedelta(hours=24)
+        table = app.main.routes_panel.table
+        assert table.window[1] - table.window[0] == timedelta(hours=24)
         await pilot.press("z")
-        assert view.data.end - view.data.start == timedelta(days=7)
+        assert table.window[1] - table.window[0] == timedelta(days=7)
         await pilot.press("z")
-        assert view.data.end - view.data.start == timedelta(hours=24)
+        assert table.window[1] - table.window[0] == timedelta(hours=24)
 
 
 async def test_every_key_is_in_the_palette_with_its_description(make_app: AppFactory) -> None:

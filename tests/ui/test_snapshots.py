@@ -81,7 +81,7 @@ def select(path: str) -> Any:
         assert isinstance(app, ConsoleApp)
         await pilot.pause()
         panel = app.main.routes_panel
-        panel.table.move_cursor(row=[r.route.route for r in panel.shown].index(path))
+        panel.table.cursor = [r.route.route for r in panel.shown].index(path)
         await pilot.pause()
 
     return run_before

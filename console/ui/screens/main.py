@@ -6,15 +6,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 
 from console.engine import DevState, LogLine, RunProgress
 from console.errors import ConsoleError
-from console.model import Project, RouteKind, Run, Severity, Target, TargetKind
-from console.schedule import parse_cron, timeline
+from console.model import Project, Run, Severity, Target, TargetKind
 from console.ui.bindings import Scope, bindings
 from console.ui.inbox import Batch
 from console.ui.ports import Clock, EnginePort
@@ -24,6 +23,7 @@ from console.ui.view import (
     last_runs_by_route,
     next_fire_map,
     order_runs,
+    panel_heights,
     route_rows,
     short_name,
     timeline_window,
@@ -33,9 +33,9 @@ from console.ui.widgets.keys_footer import KeysFooter
 from console.ui.widgets.log_panel import LogPanel
 from console.ui.widgets.routes import RoutesPanel
 from console.ui.widgets.runs import RunsPanel
-from console.ui.widgets.timeline import TimelineData, TimelineView
 
 RECENT_RUNS = 50
+PANELS = ("routes", "runs", "logs")  # what the number keys 1, 2, 3 focus, in screen order
 
 
 class MainScreen(MainActions, Screen[None]):
@@ -60,19 +60,54 @@ class MainScreen(MainActions, Screen[None]):
         self._next_fires: dict[str, datetime | None] = {}
         self._minute: tuple[int, int, int, int] | None = None
         self._window: tuple[datetime, datetime] | None = None
+        self.zoomed: str | None = None  # the id of the panel shown alone (Z), or None
+        self.loading = False  # the project's routes are still being discovered
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
-        with Horizontal(id="top"):
-            yield RoutesPanel(id="routes")
-            yield TimelineView(id="timeline")
+        yield RoutesPanel(id="routes")
         yield RunsPanel(id="runs")
         yield LogPanel(self.engine.settings.ui.max_log_lines, id="logs")
         yield KeysFooter(compact=True)
 
-    @property
-    def timeline_view(self) -> TimelineView:
-        return self.query_one(TimelineView)
+    # --- layout: each panel as tall as its content, the routes table takes what is left -----
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.layout_panels()
+
+    def layout_panels(self) -> None:
+        """Give each panel its rows: the runs panel what its runs need, the routes table the
+        rest up to its routes, the log what is left; or the zoomed panel all of them."""
+        rows = self.size.height - 2  # header and footer
+        if rows <= 0:
+            return
+        panels: dict[str, Widget] = {
+            "routes": self.routes_panel,
+            "runs": self.runs_panel,
+            "logs": self.log_panel,
+        }
+        if self.zoomed is not None:
+            for name, panel in panels.items():
+                panel.display = name == self.zoomed
+                panel.styles.height = rows
+            return
+        heights = panel_heights(
+            rows, self.routes_panel.wanted_height, self.runs_panel.wanted_height
+        )
+        for name, panel in panels.items():
+            panel.display = True
+        self.routes_panel.styles.height = heights.routes
+        self.runs_panel.styles.height = heights.runs
+        self.log_panel.styles.height = heights.log
+
+    def focused_panel(self) -> str | None:
+        """The panel that holds the focus (its id), if any does."""
+        node = self.focused
+        while node is not None and node is not self:
+            if node.id in PANELS:
+                return node.id
+            node = node.parent  # type: ignore[assignment]
+        return None
 
     def on_mount(self) -> None:
         dev = self.engine.dev
@@ -91,9 +126,9 @@ class MainScreen(MainActions, Screen[None]):
         self._next_fires = next_fire_map(self.engine.project.routes, now)
         self._minute = (now.day, now.hour, now.minute, 0)
         self._refresh_header(now)
+        self._refresh_timeline(now)
         self._refresh_routes(now)
         self._refresh_runs(now)
-        self._refresh_timeline(now)
 
     def _refresh_header(self, now: datetime) -> None:
         problems = self.engine.project.problems
@@ -120,7 +155,9 @@ class MainScreen(MainActions, Screen[None]):
             last_runs_by_route(self.runs.values()),
         )
         panel = self.routes_panel
+        panel.loading = self.loading
         panel.show(rows, now, self.tz)
+        self.layout_panels()
         panel.border_subtitle = {
             TargetKind.PRODUCTION: "scheduled routes run on schedule only",
             TargetKind.PREVIEW: "scheduled routes do not run on previews",
@@ -131,6 +168,7 @@ class MainScreen(MainActions, Screen[None]):
         self.runs = {r.id: r for r in ordered}
         self.log_view.run_names = {r.id: short_name(r.route) for r in ordered}
         self.runs_panel.show(ordered, now, self._progress(), select)
+        self.layout_panels()
 
     def _progress(self) -> dict[str, RunProgress]:
         """The engine's deadlines and retry times of the runs it drives now."""
@@ -141,27 +179,10 @@ class MainScreen(MainActions, Screen[None]):
         return out
 
     def _refresh_timeline(self, now: datetime) -> None:
-        view = self.timeline_view
+        """The span of the routes' timeline strips (24 hours or 7 days from about now)."""
         start, end = timeline_window(now, self.zoom)
         self._window = (start, end)
-        labels, specs = [], []
-        for route in self.engine.project.routes:
-            if route.kind is not RouteKind.SCHEDULED or not route.schedule:
-                continue  # a schedule the platform ignores (config not read) never fires
-            try:
-                specs.append(parse_cron(route.schedule))
-            except (ConsoleError, ValueError):
-                continue  # an invalid schedule is a problem, shown in the problems list
-            labels.append(short_name(route.route))
-        buckets = view.bucket_count(labels)
-        if buckets <= 0:
-            return  # not laid out yet: BucketsChanged comes once it is
-        counts = timeline(specs, start, end, buckets) if specs else []
-        view.show(TimelineData(start, end, labels, counts), now, str(self.zoom))
-
-    @on(TimelineView.BucketsChanged)
-    def _buckets(self) -> None:
-        self._refresh_timeline(self.now)
+        self.routes_panel.set_window(start, end, now, str(self.zoom))
 
     # --- what the app feeds in --------------------------------------------------------------
 
@@ -170,7 +191,7 @@ class MainScreen(MainActions, Screen[None]):
         now = self.now
         self._refresh_header(now)
         self.runs_panel.tick(now, self._progress())
-        self.timeline_view.tick(now)
+        self.routes_panel.tick(now)
         minute = (now.day, now.hour, now.minute, 0)
         if minute != self._minute:
             self._minute = minute

@@ -74,6 +74,14 @@ class MainActions(Screen[None]):
     def _runs_changed(self, runs: list[Run], now: datetime, select: str | None = None) -> None:
         raise NotImplementedError
 
+    zoomed: str | None
+
+    def layout_panels(self) -> None:
+        raise NotImplementedError
+
+    def focused_panel(self) -> str | None:
+        raise NotImplementedError
+
     # --- routes -----------------------------------------------------------------------------
 
     def _selected_route(self) -> Route | None:
@@ -303,6 +311,29 @@ class MainActions(Screen[None]):
     def action_zoom_timeline(self) -> None:
         self.zoom = Zoom.WEEK if self.zoom is Zoom.DAY else Zoom.DAY
         self._refresh_timeline(self.now)
+
+    # --- panels: focus one by number, zoom the focused one to the whole screen ---------------
+
+    def action_focus_panel(self, name: str) -> None:
+        target = {
+            "routes": self.routes_panel.table,
+            "runs": self.runs_panel.table,
+            "logs": self.log_view,
+        }[name]
+        if self.zoomed is not None and self.zoomed != name:
+            self.zoomed = name  # a zoomed screen stays zoomed, on the panel asked for
+            self.layout_panels()
+        if name == "runs" and not self.runs_panel.runs:
+            self.notify("No runs yet.", timeout=2)
+            return
+        target.focus()
+
+    def action_zoom_panel(self) -> None:
+        if self.zoomed is not None:
+            self.zoomed = None
+        else:
+            self.zoomed = self.focused_panel() or "routes"
+        self.layout_panels()
 
     def action_problems(self) -> None:
         self.app.push_screen(ProblemsScreen(self.engine.project.problems))

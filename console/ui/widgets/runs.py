@@ -79,7 +79,7 @@ class RunsPanel(Vertical):
     RunsPanel RunsTable { height: 1fr; scrollbar-size-vertical: 1; }
     RunsPanel #runs-empty { display: none; color: $text-muted; padding: 0 1; }
     RunsPanel.-empty #runs-empty { display: block; }
-    RunsPanel.-empty RunsTable { height: 1; }
+    RunsPanel.-empty RunsTable { display: none; }
     """
 
     class Highlighted(Message):
@@ -107,6 +107,11 @@ class RunsPanel(Vertical):
     @property
     def table(self) -> RunsTable:
         return self.query_one(RunsTable)
+
+    @property
+    def wanted_height(self) -> int:
+        """Rows the panel needs: borders and one line when empty, else the header and a line a run."""
+        return 2 + (1 + len(self.runs) if self.runs else 1)
 
     @property
     def selected(self) -> Run | None:

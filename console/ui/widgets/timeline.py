@@ -1,40 +1,24 @@
-"""The timeline: one row per scheduled route, its fires as marks in time buckets, a moving now line."""
+"""The timeline strip: a schedule's fires as marks in time buckets, and the time axis above them.
+
+The routes table draws one strip per scheduled route on that route's own line (see
+`route_table.py`); these helpers are the strip's drawing rules, kept apart so they read alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
-from console.ui.segments import text_segments
-from console.ui.text import clean_line, shorten
+MIN_STRIP = 12  # narrower than this, a strip says nothing: the column is left out
 
-LABEL_WIDTH = 16  # at most; the widest label decides
-
-
-@dataclass(frozen=True)
-class TimelineData:
-    """Fire counts per bucket of [start, end) for each labelled row."""
-
-    start: datetime
-    end: datetime
-    labels: Sequence[str] = ()
-    counts: Sequence[Sequence[int]] = field(default_factory=list)
-
-    @property
-    def buckets(self) -> int:
-        return len(self.counts[0]) if self.counts else 0
-
-
-def label_width(labels: Sequence[str]) -> int:
-    return min(LABEL_WIDTH, max((len(label) for label in labels), default=8))
+# Every style carries a colour or an attribute that monochrome terminals still show (NO_COLOR
+# keeps bold, dim and reverse), so the now column and the future fires stay visible without colour.
+NOW_STYLE = Style(bgcolor="dark_orange3", color="white", bold=True)
+PAST_STYLE = Style(dim=True)
+FUTURE_STYLE = Style(color="cyan", bold=True)
+EMPTY_STYLE = Style(dim=True)
 
 
 def mark(count: int) -> str:
@@ -83,103 +67,24 @@ def axis_labels(start: datetime, end: datetime, buckets: int) -> str:
     return "".join(line)
 
 
-class TimelineView(ScrollView, can_focus=False):
-    """Shows `TimelineData`; posts `BucketsChanged` when its width changes."""
+def strip_text(counts: list[int], now_col: int | None) -> Text:
+    """One route's strip: past fires dim, future ones bold, the now column marked."""
+    text = Text(end="", no_wrap=True)
+    for col, count in enumerate(counts):
+        if count <= 0:
+            style = EMPTY_STYLE
+        elif now_col is not None and col < now_col:
+            style = PAST_STYLE
+        else:
+            style = FUTURE_STYLE
+        if col == now_col:
+            style = style + NOW_STYLE
+        text.append(mark(count), style=style)
+    return text
 
-    DEFAULT_CSS = """
-    TimelineView {
-        border: round $primary-muted;
-        overflow-y: auto;
-        overflow-x: hidden;
-    }
-    """
 
-    class BucketsChanged(Message):
-        def __init__(self, buckets: int) -> None:
-            super().__init__()
-            self.buckets = buckets
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.data = TimelineData(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 2, tzinfo=UTC))
-        self.now = datetime(1970, 1, 1, tzinfo=UTC)
-        self.zoom_label = "24h"
-        self._buckets = 0
-        self.border_title = "timeline"
-
-    @property
-    def label_width(self) -> int:
-        return label_width(self.data.labels)
-
-    def bucket_count(self, labels: Sequence[str]) -> int:
-        """How many buckets fit beside these labels at the current width (0 before layout)."""
-        width = self.scrollable_content_region.width
-        if width <= 0:
-            return 0
-        return max(8, width - label_width(labels) - 1)
-
-    def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        if width != self._buckets:
-            self._buckets = width
-            self.post_message(self.BucketsChanged(width))
-
-    def show(self, data: TimelineData, now: datetime, zoom_label: str) -> None:
-        self.data = data
-        self.now = now
-        self.zoom_label = zoom_label
-        self.virtual_size = Size(self.scrollable_content_region.width, len(data.labels) + 1)
-        self._titles()
-        self.refresh()
-
-    def tick(self, now: datetime) -> None:
-        old = self._now_column()
-        self.now = now
-        if self._now_column() != old:
-            self.refresh()
-        self._titles()
-
-    def _titles(self) -> None:
-        d = self.data
-        self.border_title = f"timeline · {self.zoom_label} · UTC"
-        self.border_subtitle = "│ 1 fire  ┃ 2-4  █ 5+ · z zoom"
-        if not d.labels:
-            self.border_subtitle = "no scheduled routes"
-
-    def _now_column(self) -> int | None:
-        d = self.data
-        return column_of(self.now, d.start, d.end, d.buckets)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        d = self.data
-        now_col = self._now_column()
-        now_style = Style(bgcolor="dark_orange3", color="white", bold=True)
-        if y == 0:
-            axis = axis_labels(d.start, d.end, d.buckets)
-            lw = self.label_width
-            text = Text(" " * (lw + 1) + axis, style=base + Style(dim=True), end="")
-            if now_col is not None:
-                text.stylize(now_style, lw + 1 + now_col, lw + 2 + now_col)
-            return self._strip(text, width)
-        index = int(self.scroll_y) + y - 1
-        if index >= len(d.labels):
-            return Strip.blank(width, base)
-        lw = self.label_width
-        label = shorten(clean_line(d.labels[index]), lw)
-        text = Text(f"{label:<{lw}} ", style=base, end="")
-        past = base + Style(dim=True)
-        future = base + Style(color="cyan", bold=True)
-        for col, count in enumerate(d.counts[index]):
-            style = past if now_col is not None and col < now_col else future
-            if count <= 0:
-                style = base + Style(dim=True)
-            if col == now_col:
-                style = style + now_style
-            text.append(mark(count), style=style)
-        return self._strip(text, width)
-
-    def _strip(self, text: Text, width: int) -> Strip:
-        segments = text_segments(text, self.app.console)
-        return Strip(segments).crop_extend(0, width, self.rich_style)
+def axis_text(axis: str, now_col: int | None) -> Text:
+    text = Text(axis, style=PAST_STYLE, end="", no_wrap=True)
+    if now_col is not None and now_col < len(axis):
+        text.stylize(NOW_STYLE, now_col, now_col + 1)
+    return text
