@@ -37,6 +37,7 @@ from console.model import TargetKind as TKind
 from console.project import discover
 from console.settings import DevSettings, Settings
 from console.ui.app import ConsoleApp, create_app
+from tests.ui.demo import generated_project
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME = ROOT / "examples" / "acme"
@@ -70,35 +71,13 @@ def console_app(project: Project, store_dir: Path) -> ConsoleApp:
     return create_app(engine, start_dev=False)
 
 
-def generated_project(root: Path, n: int = 1000) -> Path:
-    """n routes: a third scheduled (varied crons), a third background, a third api."""
-    api = root / "pages" / "api" / "gen"
-    api.mkdir(parents=True)
-    (root / "package.json").write_text('{"name": "gen", "scripts": {"dev": "next dev"}}')
-    crons = ["*/5 * * * *", "0 * * * *", "30 3 * * *", "0 9 * * 1-5", "15 */6 * * *", "@daily"]
-    for i in range(n):
-        if i % 3 == 0:
-            config = (
-                "export const config = { type: 'experimental-scheduled', "
-                f"schedule: '{crons[i % len(crons)]}' }};\n"
-            )
-        elif i % 3 == 1:
-            config = "export const config = { type: 'experimental-background' };\n"
-        else:
-            config = ""
-        (api / f"route-{i:04d}.js").write_text(
-            f"{config}export default function handler(req, res) {{ res.json({{ i: {i} }}) }}\n"
-        )
-    return root
-
-
 async def startup(rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         t = time.perf_counter()
         acme = discover(ACME, use_cache=False)
         acme_discover = time.perf_counter() - t
-        gen_root = generated_project(tmp_path / "gen")
+        gen_root = generated_project(tmp_path / "gen", 1000)
         t = time.perf_counter()
         gen = discover(gen_root, use_cache=False)
         gen_discover = time.perf_counter() - t

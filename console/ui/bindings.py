@@ -144,6 +144,12 @@ def bindings(scope: Scope) -> list[BindingType]:
     ]
 
 
+def footer_ids() -> set[str]:
+    """Ids the footer shows. A widget's twin of a key (`enter` in the routes table) is hidden;
+    remapped to the same key as its shown twin, it shadows it, and the footer still shows it."""
+    return {k.id for k in KEYS if k.show}
+
+
 def palette_keys() -> list[Key]:
     return [k for k in KEYS if k.palette]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from console.model import RouteKind, Run, RunState, TargetKind
 
@@ -32,3 +33,28 @@ def finished_run(now: datetime, run_id: str, route: str, kind: RouteKind, state:
         reason=reason,
         logs=logs,
     )
+
+
+CRONS = ("*/5 * * * *", "0 * * * *", "30 3 * * *", "0 9 * * 1-5", "15 */6 * * *", "@daily")
+
+
+def generated_project(root: Path, n: int = 32) -> Path:
+    """A project of n routes under pages/api/gen: a third scheduled (varied crons), a third
+    background, a third api. Used by the layout tests, bench/ui.py and the screenshots."""
+    api = root / "pages" / "api" / "gen"
+    api.mkdir(parents=True)
+    (root / "package.json").write_text('{"name": "gen", "scripts": {"dev": "next dev"}}')
+    for i in range(n):
+        if i % 3 == 0:
+            config = (
+                "export const config = { type: 'experimental-scheduled', "
+                f"schedule: '{CRONS[i % len(CRONS)]}' }};\n"
+            )
+        elif i % 3 == 1:
+            config = "export const config = { type: 'experimental-background' };\n"
+        else:
+            config = ""
+        (api / f"route-{i:04d}.js").write_text(
+            f"{config}export default function handler(req, res) {{ res.json({{ i: {i} }}) }}\n"
+        )
+    return root

@@ -137,3 +137,37 @@ def test_open_in_every_terminal(
     until(lambda: "console-exit=" in capture(session), "the console to quit", name=session)
     screen = capture(session)
     assert "console-exit=0" in screen and "Traceback" not in screen, screen
+
+
+@pytest.mark.parametrize(("size", "least"), [((80, 24), 8), ((140, 45), 20), ((200, 60), 32)])
+@pytest.mark.parametrize("env", ["", "NO_COLOR=1"])
+def test_a_32_route_project_fills_the_terminal(
+    tmp_path: Path, session: str, size: tuple[int, int], least: int, env: str
+) -> None:
+    """In a real terminal: the routes table gets the rows an empty runs list does not need,
+    the timeline strips sit on the routes' own rows, the footer shows whole keys only."""
+    from tests.ui.demo import generated_project
+
+    site = generated_project(tmp_path / "p32", 32)
+    width, height = size
+    command = (
+        f"cd {ROOT} && env -u COLUMNS -u LINES -u NO_COLOR {env} "
+        f"{sys.executable} -m console open {site} --no-dev; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command],
+        check=True,
+    )
+    subprocess.run(
+        ["tmux", "resize-window", "-t", session, "-x", str(width), "-y", str(height)], check=True
+    )
+    until(lambda: "route-0000" in capture(session), "the routes table", name=session)
+    until(lambda: "timeline 24h" in capture(session), "the timeline strips", name=session)
+    lines = capture(session).splitlines()
+    shown = [i for i in range(32) if any(f"/api/gen/route-{i:04d} " in x for x in lines)]
+    assert len(shown) >= least, "\n".join(lines)
+    footer = lines[-1] if len(lines) >= height else ""
+    assert footer.rstrip().endswith("^p palette"), footer
+    assert "paletteo" not in footer and "? help" in footer
+    keys(session, "q")
+    until(lambda: "route-0000" not in capture(session), "the console to quit", name=session)

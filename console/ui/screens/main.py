@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 
 from console.engine import DevState, LogLine, RunProgress
-from console.errors import ConsoleError
 from console.model import Project, Run, Severity, Target, TargetKind
 from console.ui.bindings import Scope, bindings
 from console.ui.inbox import Batch
@@ -68,7 +67,7 @@ class MainScreen(MainActions, Screen[None]):
         yield RoutesPanel(id="routes")
         yield RunsPanel(id="runs")
         yield LogPanel(self.engine.settings.ui.max_log_lines, id="logs")
-        yield KeysFooter(compact=True)
+        yield KeysFooter()
 
     # --- layout: each panel as tall as its content, the routes table takes what is left -----
 
@@ -94,7 +93,7 @@ class MainScreen(MainActions, Screen[None]):
         heights = panel_heights(
             rows, self.routes_panel.wanted_height, self.runs_panel.wanted_height
         )
-        for name, panel in panels.items():
+        for panel in panels.values():
             panel.display = True
         self.routes_panel.styles.height = heights.routes
         self.runs_panel.styles.height = heights.runs

@@ -47,52 +47,88 @@ class HeaderState:
     scheduler_holder: int | None = None  # another console process that holds the scheduler
 
 
+# What goes first when the line is too narrow (higher drops first): the URL, the target's name,
+# the local clock, the project's name, the dev server. The target's kind (red on production),
+# the scheduler, the problem count and the UTC clock always stay.
+_DROP_URL, _DROP_NAME, _DROP_LOCAL, _DROP_PROJECT, _DROP_DEV = 6, 5, 4, 3, 2
+_KEEP = 0
+
+
 def header_text(state: HeaderState, width: int) -> Text:
-    """One line: what, where, and what is running; the clock on the right."""
+    """One line: what, where, and what is running; the clock on the right. Parts are left out,
+    least important first, until the line fits `width`."""
     t = state.target
     production = t.kind is TargetKind.PRODUCTION
-    line = Text(no_wrap=True, overflow="ellipsis", end="")
-    line.append(f" {clean_line(state.project)} ", style="bold reverse")
-    line.append("  ")
+    left: list[tuple[int, Text]] = [
+        (_DROP_PROJECT, Text(f" {clean_line(state.project)} ", style="bold reverse"))
+    ]
+    badge = Text("  ")
     if production:
-        line.append(" PRODUCTION ", style="bold white on red3")
+        badge.append(" PRODUCTION ", style="bold white on red3")
     else:
-        line.append(f" {t.kind} ", style=_KIND_BADGE.get(t.kind, "bold reverse"))
+        badge.append(f" {t.kind} ", style=_KIND_BADGE.get(t.kind, "bold reverse"))
+    left.append((_KEEP, badge))
     if t.name != str(t.kind):
-        line.append(f" {clean_line(t.name)}", style="bold")
-    line.append(" ")
-    line.append(clean_line(t.url), style="bold underline" if production else "")
-    line.append("   dev ")
+        left.append((_DROP_NAME, Text(f" {clean_line(t.name)}", style="bold")))
+    left.append(
+        (_DROP_URL, Text(" " + clean_line(t.url), style="bold underline" if production else ""))
+    )
+    dev = Text("   dev ")
     if state.dev is None:
-        line.append("off", style="dim")
+        dev.append("off", style="dim")
     else:
         word, style = _DEV_STYLE[state.dev]
-        line.append(word, style=style)
+        dev.append(word, style=style)
         if state.dev_detail and state.dev in (DevState.CRASHED, DevState.FAILED):
-            line.append(f" ({clean_line(state.dev_detail)})", style="red")
+            dev.append(f" ({clean_line(state.dev_detail)})", style="red")
         if state.dev is DevState.ATTACHED and state.dev_warning:
-            line.append(" (not this project's!)", style="bold yellow")
-    line.append("   scheduler ")
-    line.append("on", style="bold green") if state.scheduler else line.append("off", style="dim")
+            dev.append(" (not this project's!)", style="bold yellow")
+    left.append((_DROP_DEV if not state.dev_warning else _KEEP, dev))
+    scheduler = Text("   scheduler ")
+    scheduler.append("on", style="bold green") if state.scheduler else scheduler.append(
+        "off", style="dim"
+    )
     if state.scheduler_holder is not None:
         # Its fires go out from there: this process sends only those it claims first.
-        line.append(f" (held by pid {state.scheduler_holder})", style="bold yellow")
+        scheduler.append(f" (held by pid {state.scheduler_holder})", style="bold yellow")
+    left.append((_KEEP, scheduler))
     if state.errors or state.warnings:
-        line.append("   ")
+        problems = Text("   ")
         if state.errors:
-            line.append(f"✖ {state.errors}", style="bold red")
-            line.append(" ")
+            problems.append(f"✖ {state.errors}", style="bold red")
+            problems.append(" ")
         if state.warnings:
-            line.append(f"▲ {state.warnings}", style="bold yellow")
-            line.append(" ")
-        line.append("(e)", style="dim")
+            problems.append(f"▲ {state.warnings}", style="bold yellow")
+            problems.append(" ")
+        problems.append("(e)", style="dim")
+        left.append((_KEEP, problems))
     now = state.now.astimezone(UTC)
     local = state.now.astimezone(state.tz)
-    clock = f"{now:%H:%M} UTC · {local:%H:%M} {local.tzname() or ''} ".rstrip() + " "
-    gap = width - line.cell_len - len(clock)
-    if gap > 1:
-        line.append(" " * gap)
-        line.append(clock, style="bold")
+    right: list[tuple[int, Text]] = [(_KEEP, Text(f"{now:%H:%M} UTC", style="bold"))]
+    if local.utcoffset() != now.utcoffset() or (local.tzname() or "UTC") != "UTC":
+        right.append(
+            (_DROP_LOCAL, Text(f" · {local:%H:%M} {local.tzname() or ''}".rstrip(), style="bold"))
+        )
+    right.append((_KEEP, Text(" ")))
+
+    def size() -> int:
+        return sum(p.cell_len for _, p in left) + sum(p.cell_len for _, p in right) + 2
+
+    while size() > width:
+        worst = max((prio for prio, _ in left + right), default=_KEEP)
+        if worst == _KEEP:
+            break
+        left = [(prio, p) for prio, p in left if prio != worst]
+        right = [(prio, p) for prio, p in right if prio != worst]
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    for _, part in left:
+        line.append_text(part)
+    clock = Text(end="")
+    for _, part in right:
+        clock.append_text(part)
+    gap = width - line.cell_len - clock.cell_len
+    line.append(" " * max(1, gap))
+    line.append_text(clock)
     return line
 
 

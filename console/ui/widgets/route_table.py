@@ -138,11 +138,11 @@ def layout_columns(cells: Sequence[Cells], available: int, scheduled: bool) -> l
     if (excess := needed() - available) > 0:
         widths["route"] = max(4, widths["route"] - excess)
     strip = available - needed() - GAP
-    if scheduled and strip < MIN_STRIP and "schedule" in keys:
-        # The strip shows the schedule better than its cron text (the detail line has both).
-        if strip + widths["schedule"] + GAP >= MIN_STRIP:
-            keys.remove("schedule")
-            strip = available - needed() - GAP
+    # The strip shows a schedule better than its cron text (the detail line has both).
+    fits_without = strip + widths["schedule"] + GAP >= MIN_STRIP
+    if scheduled and strip < MIN_STRIP and "schedule" in keys and fits_without:
+        keys.remove("schedule")
+        strip = available - needed() - GAP
     labels = dict(zip(Cells._fields, HEADERS, strict=True))
     columns = [Column(k, labels[k], widths[k]) for k in keys]
     if scheduled and strip >= MIN_STRIP:
@@ -396,7 +396,9 @@ class RouteTable(ScrollView, can_focus=True):
         if col.key == "last":
             if row.note:
                 return Text(shown, style="italic yellow")
-            return Text(shown, style=STATE_STYLE.get(row.last_state, "dim") if row.last_state else "dim")
+            return Text(
+                shown, style=STATE_STYLE.get(row.last_state, "dim") if row.last_state else "dim"
+            )
         return Text(shown)
 
     def _strip_counts(self, row: RouteRow) -> list[int] | None:

@@ -20,6 +20,7 @@ from console.ui.widgets.route_table import RouteTable, short_route, state_text
 
 __all__ = ["RoutesPanel", "detail_text", "short_route", "state_text"]
 
+
 class RoutesPanel(Vertical):
     """Shows route rows and their timeline strips; filters them by text; posts `Highlighted`."""
 
