@@ -104,9 +104,10 @@ def next_steps(plan: MigrationPlan) -> list[str]:
     steps: list[str] = []
     if plan.package_additions:
         steps.append("npm install (package.json gained @netlify/functions)")
-    steps.append(
-        "move @netlify/plugin-nextjs to ^5 in package.json (and upgrade next when you are ready)"
-    )
+    if not plan.runtime_v5:
+        steps.append(
+            "npm install -D @netlify/plugin-nextjs@5 (and upgrade next when you are ready)"
+        )
     background = [m for m in plan.migrations if m.route.kind is RouteKind.BACKGROUND]
     for m in background:
         steps.append(f"callers of {m.route.route} now call /.netlify/functions/{m.function}")

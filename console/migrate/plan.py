@@ -83,6 +83,7 @@ class MigrationPlan:
     skipped: tuple[Skipped, ...]
     changes: tuple[Change, ...]
     package_additions: tuple[tuple[str, str], ...]  # (package, range) added to devDependencies
+    runtime_v5: bool = False  # `check` says v5 will build the site (its runtime-v5 error)
 
     @property
     def empty(self) -> bool:
@@ -147,6 +148,9 @@ def plan_migration(project: Project, routes: tuple[str, ...] = ()) -> MigrationP
         skipped=tuple(sorted(skipped, key=lambda s: (s.route, s.file))),
         changes=tuple(changes),
         package_additions=additions,
+        runtime_v5=any(
+            p.code == "runtime-v5" and p.severity is Severity.ERROR for p in project.problems
+        ),
     )
 
 

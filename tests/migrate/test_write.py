@@ -52,6 +52,7 @@ def test_write_makes_what_git_apply_makes_of_the_diff(
     code, _, err = _run(capsys, "migrate", str(root), "--write")
     assert code == 0, err
     assert "next:" in err
+    assert "npm install -D @netlify/plugin-nextjs@5" in err  # still on v4
     written = files_of(root)
     applied = {k: v for k, v in files_of(by_git).items() if not k.startswith(".git/")}
     assert written == applied
@@ -72,6 +73,7 @@ def test_after_write_v5_accepts_the_example_with_the_same_kinds_and_schedules(
     assert "runtime-v5" in {p["code"] for p in json.loads(out)["problems"]}  # the test can fail
     code, _, err = _run(capsys, "migrate", str(root), "--write")
     assert code == 0, err
+    assert "@netlify/plugin-nextjs@5" not in err  # on v5 already: no step to get there
     code, out, _ = _run(capsys, "check", str(root), "--format", "json")
     codes = {p["code"] for p in json.loads(out)["problems"]}
     assert "runtime-v5" not in codes
