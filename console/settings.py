@@ -40,6 +40,8 @@ class Limits:
     background: float = 900
     scheduled: float = 30
     retry_delays: tuple[float, ...] = (60, 120)
+    # Requests in flight per target at once; the rest wait their turn (state `queued`).
+    max_in_flight: int = 8
 
 
 @dataclass(frozen=True)
@@ -167,12 +169,18 @@ def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
         start_timeout=v.positive(dev_raw, "dev", "start_timeout", DevSettings.start_timeout),
     )
     lim_raw = v.table(raw.get("limits", {}), "limits")
-    v.keys_only(lim_raw, "limits", {"api", "background", "scheduled", "retry_delays"})
+    v.keys_only(
+        lim_raw, "limits", {"api", "background", "scheduled", "retry_delays", "max_in_flight"}
+    )
+    in_flight = lim_raw.get("max_in_flight", Limits.max_in_flight)
+    if isinstance(in_flight, bool) or not isinstance(in_flight, int) or not 1 <= in_flight <= 1000:
+        v.fail("limits.max_in_flight", "must be a whole number from 1 to 1000")
     limits = Limits(
         api=v.positive(lim_raw, "limits", "api", Limits.api),
         background=v.positive(lim_raw, "limits", "background", Limits.background),
         scheduled=v.positive(lim_raw, "limits", "scheduled", Limits.scheduled),
         retry_delays=v.delays(lim_raw, "limits", "retry_delays", Limits.retry_delays),
+        max_in_flight=in_flight,
     )
     ui_raw = v.table(raw.get("ui", {}), "ui")
     v.keys_only(ui_raw, "ui", {"max_log_lines"})

@@ -22,6 +22,7 @@ from console.engine.events import DevState, EventBus, LogLine, RunChanged
 from console.engine.fire_claims import FireClaims
 from console.engine.history import RunStore
 from console.engine.ids import new_run_id
+from console.engine.in_flight import InFlightGate
 from console.engine.peers import PeerRuns
 from console.engine.request import RunRequest
 from console.engine.routing import find_route, public_url
@@ -119,6 +120,7 @@ class Engine:
         self._transport = transport
         self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
         self._active: dict[str, ActiveRun] = {}
+        self._gates: dict[str, InFlightGate] = {}
         self._on_attached: set[str] = set()  # local runs sent to a server another process runs
         self._attributor = LogAttributor()
         # run id -> recorded by another process? (for lines the preload marked)
@@ -137,11 +139,17 @@ class Engine:
         if self.store.mark_interrupted(self.clock.now()):
             log.info("marked runs of a stopped console process as interrupted")
 
-    async def close(self) -> None:
-        """Cancel active runs (state cancelled), close the clients, stop a dev server we started."""
+    async def close(self, reason: str | None = None) -> None:
+        """Cancel active runs (state cancelled), close the clients, stop a dev server we started.
+
+        `reason` says why in each cancelled run ("the console received SIGTERM"); queued runs
+        are cancelled too, with "cancelled while queued, before it was sent".
+        """
         self._closed = True
         await self.scheduler.stop()
         await self.peers.stop()
+        for a in self._active.values():
+            a.cancel_reason = reason
         tasks = [a.task for a in self._active.values() if a.task is not None]
         for t in tasks:
             t.cancel()
@@ -174,6 +182,13 @@ class Engine:
             )
             self._clients[key] = client
         return client
+
+    def gate(self, target: Target) -> InFlightGate:
+        """The in-flight limit of this target (by name; `--url` targets are one each)."""
+        gate = self._gates.get(target.name)
+        if gate is None:
+            gate = self._gates[target.name] = InFlightGate(self.settings.limits.max_in_flight)
+        return gate
 
     # -- submitting ------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from console.engine.emulation import Plan, judge
 from console.engine.events import EventBus, LogLine, RunChanged
 from console.engine.executor import Outcome, send_attempt
 from console.engine.history import Attempt, RunStore
+from console.engine.in_flight import InFlightGate
 from console.engine.request import RunRequest
 from console.errors import ConsoleError, UsageError
 from console.model import Project, Route, RouteKind, Run, RunState, Target, TargetKind
@@ -42,6 +43,8 @@ class RunHost(Protocol):
     def dev(self) -> DevLines | None: ...
 
     def client(self, insecure: bool, local: bool) -> httpx.AsyncClient: ...
+
+    def gate(self, target: Target) -> InFlightGate: ...
 
     def run_ended(self, run_id: str) -> None: ...
 
@@ -69,6 +72,9 @@ class ActiveRun:
     task: asyncio.Task[None] | None = None
     deadline_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    # Why the engine cancels it, when it is not the user's cancel (the console stopping).
+    cancel_reason: str | None = None
+    _slot: InFlightGate | None = None  # held while a request of this run is in flight
 
     def snapshot(self) -> Run:
         return replace(self.run, logs=tuple(self.logs))
@@ -112,7 +118,11 @@ class ActiveRun:
 
     async def drive(self) -> None:
         try:
-            await self._attempts()
+            try:
+                await self._take_slot()
+                await self._attempts()
+            finally:
+                self._drop_slot()
             if self.observed_elsewhere:
                 self.settled.set()
                 # Counted down on screen until its deadline, then left to the platform.
@@ -130,13 +140,32 @@ class ActiveRun:
             self.host.run_ended(self.run.id)
 
     def _cancel_reason(self) -> str:
+        why = f" ({self.cancel_reason})" if self.cancel_reason else ""
+        if self.run.state is RunState.QUEUED:
+            return f"cancelled while queued, before it was sent{why}"
         if self.target.deployed or self.run.started_at is None:
-            return "cancelled before it finished"
+            return f"cancelled before it finished{why}"
         # Aborting the request does not stop a Next.js handler: say so, and where its lines go.
         return (
             "cancelled: the request was aborted, but the handler may still be running in the "
-            "dev server (Next.js does not stop it); its later lines still land in this run"
+            f"dev server (Next.js does not stop it); its later lines still land in this run{why}"
         )
+
+    async def _take_slot(self) -> None:
+        """Wait for the target's turn: at most `limits.max_in_flight` requests in flight."""
+        gate = self.host.gate(self.target)
+        if not gate.free():
+            self._log(
+                f"queued: {gate.in_flight} requests in flight to {self.target.name}, "
+                f"{gate.waiting} waiting (limits.max_in_flight = {gate.limit})"
+            )
+        await gate.acquire()
+        self._slot = gate
+
+    def _drop_slot(self) -> None:
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            slot.release()
 
     def _safe_finish(self, state: RunState, reason: str) -> None:
         try:
@@ -215,7 +244,9 @@ class ActiveRun:
                 self.deadline_at = None
                 note = f"attempt {n} failed ({reason}); retrying in {_secs(delay)} s"
                 self._change(log=note, state=RunState.ACCEPTED, reason=note, http_status=status)
+                self._drop_slot()  # nothing in flight while it waits for its retry
                 await self.host.clock.sleep(delay)
+                await self._take_slot()
                 continue
             if state is RunState.ACCEPTED:
                 self._change(
