@@ -195,3 +195,20 @@ def test_the_cli_reports_a_failed_write_in_one_sentence(
     assert err.startswith("console: could not write the migration (Permission denied at ")
     assert "Traceback" not in err
     assert files_of(root) == before
+
+
+def test_json_with_write_says_written_and_what_to_run_next(
+    copy_project: Copy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project("js-jobs")
+    code, out, err = _run(capsys, "migrate", str(root), "--write", "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["written"] is True
+    assert data["next_steps"][0] == "npm install (package.json gained @netlify/functions)"
+    assert (
+        "callers of /api/jobs/[id] now call /.netlify/functions/jobs-id-background"
+        in (data["next_steps"])
+    )
+    assert (root / "functions" / "jobs-id-background.mjs").is_file()
+    assert not (root / "pages" / "api" / "jobs").exists()  # the folder the move emptied
