@@ -37,10 +37,12 @@ def discover(root: Path, *, use_cache: bool = True) -> Project:
     root, toml, site_note = site_folder(given)
     package = read_package(root)
     next_config = read_next_config(root)
-    top = repository_root(root)
-    installs = Installs(root, top)
+    # Resolved: `console routes .` in apps/web must still see ../../package-lock.json.
+    site = root.resolve()
+    top = repository_root(site)
+    installs = Installs(site, top)
     decision = decide_runtime(
-        dict(package.dependencies), _root_dependencies(root, top), toml, installs
+        dict(package.dependencies), _root_dependencies(site, top), toml, installs
     )
     walk = Walk(root)
     files: list[str] = [name for name in ("package.json",) if package.present]

@@ -358,3 +358,13 @@ def test_console_open_on_a_monorepo_root_names_the_sites(
     code, out, err = _run(capsys, "open", str(root), "--no-dev")
     assert (code, out) == (2, "")
     assert "is not a site; sites here: apps/web — run `console open " in err
+
+
+def test_the_lock_above_is_found_from_a_relative_dot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _npm_workspace(tmp_path)
+    monkeypatch.chdir(root / "apps/web")
+    code, out, _ = _run(capsys, "routes", ".")
+    assert code == 0
+    assert out.splitlines()[0] == "runtime: @netlify/plugin-nextjs 4.41.3 (../../package-lock.json)"
