@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from console.commands._common import load_project
 from console.engine import Engine, RunStore, history_path
-from console.errors import ConsoleError
+from console.errors import ConsoleError, NotASiteError
 from console.model import Project
 from console.settings import Settings, load_settings
 
@@ -22,7 +23,13 @@ IGNORED_DIRS = {"node_modules", ".next", ".netlify", ".console", ".git", ".turbo
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project, "open")
+    try:
+        project = load_project(args.project, "open")
+    except NotASiteError as exc:
+        chosen = pick_site(exc) if sys.stdin.isatty() and sys.stdout.isatty() else None
+        if chosen is None:
+            raise
+        project = load_project(str(Path(args.project) / chosen), "open")
     settings = load_settings(project.root)
     if args.target:
         settings.target(args.target)  # an unknown name is a usage error before the screen opens
@@ -52,6 +59,13 @@ async def _open(project: Project, settings: Settings, args: argparse.Namespace) 
         await app.close_engine()
         store.close()
     return app.return_code or 0
+
+
+def pick_site(error: NotASiteError) -> str | None:
+    """At a monorepo root in a terminal: the site the user picks (None: they left)."""
+    from console.ui.site_picker import SitePickerApp
+
+    return SitePickerApp(error.folder, error.sites).run()
 
 
 def _relevant(path: str) -> bool:
