@@ -92,6 +92,8 @@ def _describe(m: RouteMigration) -> str:
             f"; it uses {', '.join(m.next_only)}, which only Next gives, so {m.route.file} stays a "
             f"Next route that answers 404 without {SECRET_VAR}, and the function calls it"
         )
+        if m.route.kind is RouteKind.BACKGROUND:
+            text += " (the work runs in that Next route, within the api time limit, not 15 min)"
     if m.route.params:
         names = ", ".join(p.name for p in m.route.params)
         text += f"; its dynamic segments ({names}) now come as query parameters"

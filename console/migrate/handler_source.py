@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from console.project.const_value import ConstValue, read_exported_const
 from console.project.syntax import node_text, parse
 
 
@@ -121,3 +122,12 @@ def _without_comments(data: bytes, name: str) -> bytes:
             continue
         stack.extend(node.children)
     return bytes(out)
+
+
+def api_config_text(data: bytes, name: str) -> str | None:
+    """The source of the route's `config.api` value (`{ bodyParser: false }`), if it has one: a
+    route kept in Next must keep it, or Next parses the body its handler reads as a stream."""
+    config = read_exported_const(parse(data, name).root_node, "config")
+    if not isinstance(config, ConstValue) or "api" not in config.members:
+        return None
+    return node_text(config.member_value_node("api"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from console.errors import UsageError
 from console.migrate.changes import Change
 from console.migrate.handler_source import (
+    api_config_text,
     is_relative,
     module_specifiers,
     moved_specifier,
@@ -280,6 +281,7 @@ def _migrate_one(
             function=function,
             handler_import=_module_import(old_dir, handler_file),
             guard_import=_module_import(old_dir, _guard_file(migrated_dir, language)),
+            route_config=_kept_api_config(data, route.file),
         )
         changes.insert(0, Change(route.file, data, wrapper.encode("utf-8")))
     changes.append(Change(function_file, None, function_text.encode("utf-8")))
@@ -288,6 +290,13 @@ def _migrate_one(
         tuple(sorted(replace.items())),
     )  # fmt: skip
     return migration, changes
+
+
+def _kept_api_config(data: bytes, name: str) -> str:
+    api = api_config_text(data, name)
+    if api is None:
+        return ""
+    return f"\n// The route's own api settings, which Next reads from here.\nexport const config = {{ api: {api} }}\n"
 
 
 def _guard_file(migrated_dir: str, language: str) -> str:

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,7 @@ class FunctionsServer:
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)
-        raise AssertionError(f"no {what} from the functions server; it printed: {self.since(0)}")
+        raise AssertionError(f"no {what} from {self.url}; it printed: {self.since(0)}")
 
 
 def _migrated_copy(name: str, source: Path, tmp: Path) -> Path:
@@ -86,30 +87,45 @@ def _migrated_copy(name: str, source: Path, tmp: Path) -> Path:
     return root
 
 
-def _serve(root: Path, functions: list[str], mark: str) -> Iterator[FunctionsServer]:
+def _serve(
+    root: Path, functions: list[str], mark: str, env: dict[str, str] | None = None
+) -> Iterator[FunctionsServer]:
+    """`netlify functions:serve --offline`, once it has loaded `functions` and listens."""
     port = free_port()
-    env = {**os.environ, MARK_VAR: mark, "NETLIFY_TELEMETRY_DISABLED": "1", "BROWSER": "none"}
+    command = [str(root / "node_modules" / ".bin" / "netlify"), "functions:serve", "--offline"]
+
+    def ready(lines: list[str]) -> bool:
+        loaded = {
+            x.split("Loaded function ", 1)[1].strip() for x in lines if "Loaded function " in x
+        }
+        return set(functions) <= loaded
+
+    extra = {"NETLIFY_TELEMETRY_DISABLED": "1", "BROWSER": "none", **(env or {})}
+    yield from _start([*command, "--port", str(port)], root, port, mark, extra, ready)
+
+
+def _start(
+    command: list[str],
+    root: Path,
+    port: int,
+    mark: str,
+    env: dict[str, str],
+    ready: Callable[[list[str]], bool],
+) -> Iterator[FunctionsServer]:
     process = subprocess.Popen(
-        [str(root / "node_modules" / ".bin" / "netlify"), "functions:serve", "--offline",
-         "--port", str(port)],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True,
+        command, cwd=root, env={**os.environ, MARK_VAR: mark, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     server = FunctionsServer(process, f"http://127.0.0.1:{port}")
     threading.Thread(target=server.read, daemon=True).start()
     try:
         deadline = time.monotonic() + SERVE_TIMEOUT_S
         while time.monotonic() < deadline and process.poll() is None:
-            loaded = {
-                line.split("Loaded function ", 1)[1].strip()
-                for line in server.since(0)
-                if "Loaded function " in line
-            }
-            if set(functions) <= loaded and _listening(port):
+            if ready(server.since(0)) and _listening(port):
                 break
             time.sleep(0.2)
         else:
-            raise AssertionError(f"the functions server did not load {functions}: {server.lines}")
+            raise AssertionError(f"{command[0]} did not get ready: {server.lines}")
         yield server
     finally:
         _stop(process)
@@ -277,3 +293,48 @@ def test_a_path_alias_import_resolves_in_the_clis_bundler(e2e_mark: str, tmp_pat
         assert any("export-background: the export failed" in x for x in lines), lines
     finally:
         served.close()
+
+
+def _request(url: str, *, secret: str | None = None, body: bytes = b"") -> int:
+    headers = {"x-migrated-route-secret": secret} if secret is not None else {}
+    return httpx.post(url, content=body, headers=headers, timeout=180, trust_env=False).status_code
+
+
+def test_a_route_kept_in_next_is_not_public_and_its_function_calls_it(
+    e2e_mark: str, tmp_path: Path
+) -> None:
+    """ingest-background reads the raw stream (bodyParser: false), so it stays a Next route:
+    under `next dev` it answers 404 without the secret, and its function reaches it with it."""
+    require_node_modules()
+    root = _migrated_copy("ts-alias", PROJECTS / "ts-alias", tmp_path)
+    secret = f"e2e-{uuid.uuid4().hex}"
+    next_port = free_port()
+    next_dev = _start(
+        [str(root / "node_modules" / ".bin" / "next"), "dev", "-p", str(next_port), "-H", "127.0.0.1"],
+        root, next_port, f"{e2e_mark}.next",
+        {"MIGRATED_ROUTE_SECRET": secret, "NEXT_TELEMETRY_DISABLED": "1"},
+        lambda lines: any("ready" in x.lower() for x in lines),
+    )  # fmt: skip
+    nxt = next(next_dev)
+    functions = _serve(
+        root, ["ingest-background"], f"{e2e_mark}.proxy",
+        {"MIGRATED_ROUTE_SECRET": secret, "MIGRATED_ROUTE_BASE_URL": nxt.url},
+    )  # fmt: skip
+    try:
+        server = next(functions)
+        route = f"{nxt.url}/api/ingest-background"
+        assert _request(route, body=b"x" * 10) == 404
+        assert _request(route, secret="wrong", body=b"x" * 10) == 404
+        assert _request(f"{nxt.url}/api/digest") == 404  # moved out of pages/: no route now
+        assert _request(f"{nxt.url}/api/revalidate-posts") == 404
+        start, next_start = server.mark(), nxt.mark()
+        assert _post(server, "ingest-background", body=b"y" * 1000) == 202
+        lines = server.wait_for(start, _background_ended, "end of the proxied run")
+        assert not any("Error during background function" in x for x in lines), lines
+        seen = nxt.wait_for(
+            next_start, lambda ls: "ingest-background: bytes=1000" in ls, "the Next route's line"
+        )
+        assert "ingest-background: bytes=1000" in seen  # the raw body reached the kept handler
+    finally:
+        functions.close()
+        next_dev.close()

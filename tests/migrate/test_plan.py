@@ -127,6 +127,13 @@ def test_a_route_using_next_only_apis_stays_in_next_behind_the_secret() -> None:
     function = changes["netlify/functions/revalidate-posts.mts"].after
     assert function is not None and b"callNextRoute('/api/revalidate-posts')" in function
     assert by_route["/api/digest"].pattern is Pattern.ADAPTER
+    # A route kept in Next keeps its api settings: without bodyParser: false there, Next would
+    # parse the body the handler reads as a stream (the e2e test caught that).
+    ingest = changes["pages/api/ingest-background.ts"].after
+    assert ingest is not None
+    assert b"export const config = { api: { bodyParser: false } }" in ingest
+    assert b"experimental-background" not in ingest
+    assert b"export const config" not in wrapper.after  # revalidate-posts has no api settings
     # The alias import is left alone: tsconfig paths resolve the same from anywhere.
     assert by_route["/api/digest"].rewritten_imports == ()
 

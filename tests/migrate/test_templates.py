@@ -36,6 +36,7 @@ SAMPLE = {
     "config": "{\n  schedule: '@hourly',\n}",
     "next_only": "res.revalidate",
     "function": "cleanup",
+    "route_config": "\nexport const config = { api: { bodyParser: false } }\n",
 }
 
 
