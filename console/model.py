@@ -175,6 +175,8 @@ class Target:
     kind: TargetKind
     url: str
     headers: tuple[tuple[str, str], ...] = ()
+    # Follow redirects to other origins (never to a production site): console.toml opts in.
+    follow_redirects: bool = False
 
     @property
     def deployed(self) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from console.model import Target
 from console.settings import REDACTED, has_reference, redact, referenced_variables
+from console.sites import url_secrets
 
 MIN_SECRET_CHARS = 4  # shorter values are not credentials, and hiding them would shred logs
 
@@ -21,11 +22,13 @@ MIN_SECRET_CHARS = 4  # shorter values are not credentials, and hiding them woul
 def secret_values(
     targets: Iterable[Target], env: Mapping[str, str] | None = None
 ) -> frozenset[str]:
-    """What the targets' headers would send that must never be shown: the values of the
-    variables they reference, and literal values of credential headers (Authorization, ...)."""
+    """What the targets would send that must never be shown: the values of the variables their
+    headers reference, literal values of credential headers (Authorization, ...), and the
+    credentials in their URLs (`user:pass@`, in every form: see `sites.url_secrets`)."""
     env = os.environ if env is None else env
     found: set[str] = set()
     for target in targets:
+        found.update(url_secrets(target.url))
         for name, value in target.headers:
             if has_reference(value):
                 found.update(env[v] for v in referenced_variables(value) if v in env)
@@ -38,13 +41,20 @@ class Redactor:
     """Replaces each known secret with `***` in text and bytes; a no-op when there is none."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = sorted(set(secrets), key=len, reverse=True)  # longest first: no partial leaks
-        self._text = re.compile("|".join(map(re.escape, values))) if values else None
-        self._bytes = (
-            re.compile(b"|".join(re.escape(v.encode("utf-8", "replace")) for v in values))
-            if values
-            else None
-        )
+        self._values: frozenset[str] = frozenset()
+        self._text: re.Pattern[str] | None = None
+        self._bytes: re.Pattern[bytes] | None = None
+        self.learn(secrets)
+
+    def learn(self, secrets: Iterable[str]) -> None:
+        """Hide these too from now on (a `--url` that carries its own credentials)."""
+        new = {v for v in secrets if len(v) >= MIN_SECRET_CHARS} - self._values
+        if not new:
+            return
+        self._values |= new
+        values = sorted(self._values, key=len, reverse=True)  # longest first: no partial leaks
+        self._text = re.compile("|".join(map(re.escape, values)))
+        self._bytes = re.compile(b"|".join(re.escape(v.encode("utf-8", "replace")) for v in values))
 
     def __bool__(self) -> bool:
         return self._text is not None

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from console.errors import SettingsError, UsageError
 from console.model import Target, TargetKind
+from console.sites import public_url, site_of
 
 FILE_NAME = "console.toml"
 DEFAULT_LOCAL_URL = "http://localhost:3000"
@@ -199,6 +200,9 @@ def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
         # The console is first a local tool: the local target exists even when unlisted.
         targets = (Target("local", TargetKind.LOCAL, dev.url or DEFAULT_LOCAL_URL), *targets)
     history = _parse_history(v, raw.get("history", {}))
+    clash = production_lookalike(targets, dev.url)
+    if clash is not None:
+        raise SettingsError(f"{clash} (in {path})")
     return Settings(
         targets, dev, limits, UiSettings(max_log_lines=lines), keys, path, history=history
     )
@@ -224,7 +228,7 @@ def _parse_targets(v: _Validator, raw: Any) -> tuple[Target, ...]:
         if not _NAME.match(name):
             v.fail(key, "is not a valid target name (letters, digits, _ . -)")
         t = v.table(body, key)
-        v.keys_only(t, key, {"kind", "url", "headers"})
+        v.keys_only(t, key, {"kind", "url", "headers", "follow_redirects"})
         kind_raw = t.get("kind")
         if not isinstance(kind_raw, str) or kind_raw not in {k.value for k in TargetKind}:
             v.fail(f"{key}.kind", "must be one of local, preview, production")
@@ -239,8 +243,29 @@ def _parse_targets(v: _Validator, raw: Any) -> tuple[Target, ...]:
             if not isinstance(hv, str) or not _HEADER_VALUE.match(hv):
                 v.fail(f"{key}.headers.{h}", "must be a one-line string of printable ASCII")
             headers.append((h, hv))
-        out.append(Target(name, TargetKind(kind_raw), url, tuple(headers)))
+        follow = t.get("follow_redirects", False)
+        if not isinstance(follow, bool):
+            v.fail(f"{key}.follow_redirects", "must be true or false")
+        out.append(Target(name, TargetKind(kind_raw), url, tuple(headers), follow))
     return tuple(out)
+
+
+def production_lookalike(targets: tuple[Target, ...], dev_url: str | None) -> str | None:
+    """The sentence that refuses a production target on the same site as a local or preview
+    one (or as the dev server): a plain trigger or the scheduler would send to production."""
+    production = [t for t in targets if t.kind is TargetKind.PRODUCTION]
+    others = [(f"the {t.kind} target {t.name!r}", t.url) for t in targets if t not in production]
+    if dev_url is not None:
+        others.append(("the dev server's [dev] url", dev_url))
+    for p in production:
+        for what, url in others:
+            if site_of(url) == site_of(p.url):
+                return (
+                    f"the production target {p.name!r} ({public_url(p.url)}) is the same site as "
+                    f"{what} ({public_url(url)}): what is sent there would reach production "
+                    "unasked; give production its own host (on loopback, its own port)"
+                )
+    return None
 
 
 class _Validator:
@@ -371,9 +396,14 @@ def add_target(project_root: Path, target: Target) -> Settings:
     entry: dict[str, Any] = {"kind": str(target.kind), "url": target.url}
     if target.headers:
         entry["headers"] = dict(target.headers)
+    if target.follow_redirects:
+        entry["follow_redirects"] = True
     targets[target.name] = entry
     raw = {**raw, "targets": targets}
-    settings = parse_settings(raw, path)
+    try:
+        settings = parse_settings(raw, path)
+    except SettingsError as exc:
+        raise UsageError(f"target {target.name!r} not added: {exc}") from None
     _write_atomic(path, raw)
     return settings
 

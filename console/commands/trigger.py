@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import ipaddress
 import json
 import sys
 from dataclasses import replace
@@ -27,6 +25,7 @@ from console.engine import (
 from console.errors import UsageError
 from console.model import Project, Run, RunState, Target, TargetKind
 from console.settings import Settings, check_url, load_settings
+from console.sites import Site, has_userinfo, is_loopback, site_of, without_userinfo
 
 EXIT_CODES = {
     RunState.SUCCEEDED: 0,
@@ -116,40 +115,33 @@ def _print_progress(event: Event) -> None:
 
 
 def resolve_target(settings: Settings, name: str | None, url: str | None) -> Target:
-    """--target NAME, or --url URL (a configured target when the URL is one), or local."""
+    """--target NAME, or --url URL (a configured target when the URL is one), or local.
+
+    Production is decided by site, not by string (console/sites.py): any spelling of a
+    production target's host is production. A URL that carries its own credentials keeps
+    them: it never takes a configured target's headers or userinfo, only its kind.
+    """
     if url is None:
         return settings.target(name) if name else settings.local
     base = check_url(url)
+    own_credentials = has_userinfo(base)
     for t in settings.targets:
         if _base(t.url) == _base(base):
-            return t
+            return Target("url", t.kind, base) if own_credentials else t
+    given = site_of(base)
     for t in settings.targets:
-        # Any address on a production target's host is production: `HTTPS://Acme.netlify.app/x`
-        # must not slip past the confirmation.
-        if t.kind is TargetKind.PRODUCTION and _base(t.url)[:3] == _base(base)[:3]:
+        if t.kind is TargetKind.PRODUCTION and site_of(t.url) == given:
             return Target("url", TargetKind.PRODUCTION, base)
     host = urlsplit(base).hostname or ""
-    return Target("url", TargetKind.LOCAL if _loopback(host) else TargetKind.PREVIEW, base)
+    return Target("url", TargetKind.LOCAL if is_loopback(host) else TargetKind.PREVIEW, base)
 
 
-def _base(url: str) -> tuple[str, str, int, str]:
-    """Scheme, host, port and path of a base URL, however it is spelled."""
-    parts = urlsplit(url)
+def _base(url: str) -> tuple[Site, str, int, str]:
+    """Site, scheme, port and path of a base URL, however it is spelled (credentials aside)."""
+    parts = urlsplit(without_userinfo(url))
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    with contextlib.suppress(ValueError):  # not an address: a name
-        host = ipaddress.ip_address(host).compressed
     port = parts.port or (443 if scheme == "https" else 80)
-    return scheme, host, port, parts.path.rstrip("/")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return site_of(url), scheme, port, parts.path.rstrip("/")
 
 
 def build_request(args: argparse.Namespace) -> RunRequest:

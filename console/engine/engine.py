@@ -24,14 +24,16 @@ from console.engine.history import RunStore
 from console.engine.ids import new_run_id
 from console.engine.in_flight import InFlightGate
 from console.engine.peers import PeerRuns
+from console.engine.redirects import SendGuard
 from console.engine.request import RunRequest
-from console.engine.routing import find_route, public_url
+from console.engine.routing import find_route
 from console.engine.runner import ActiveRun
 from console.engine.scheduler import LocalScheduler
 from console.errors import HistoryError, UsageError
 from console.model import Project, Route, Run, RunState, Target, TargetKind
 from console.secrets import Redactor, secret_values
 from console.settings import Settings, expand_value
+from console.sites import public_url, url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +216,9 @@ class Engine:
             raise UsageError("the engine is closed")
         now = self.clock.now()
         plan = plan_request(route, target, request, self.settings.limits, now, self.next_fire)
-        why_not = refusal(route, target, request)
+        # A `--url` address may carry credentials the targets' headers did not name.
+        self.redactor.learn(url_secrets(plan.url))
+        why_not = refusal(route, target, request) or self._production_elsewhere(target, plan.url)
         if why_not is None:
             self._check_env(target)
         run = Run(
@@ -328,6 +332,11 @@ class Engine:
         if isinstance(self.dev, DevServer):
             self.dev.project = project
         self.scheduler.reload()
+
+    def _production_elsewhere(self, target: Target, url: str) -> str | None:
+        """The last gate: a run that is not for production never goes to a production site,
+        whoever built its target (the command line, the screen, a rerun)."""
+        return SendGuard.for_run(target, self.settings.targets).refusal(url)
 
     def _check_env(self, target: Target) -> None:
         for name, value in target.headers:

@@ -1,4 +1,5 @@
-"""One HTTP attempt: send, follow redirects safely, keep the head of the body, name the failure."""
+"""One HTTP attempt: send, follow only the redirects the guard allows, keep the head of the
+body, name the failure."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import httpx
 
 from console.engine.body import read_head
 from console.engine.history import BODY_LIMIT
+from console.engine.redirects import RedirectStop
+
+# Asked about each redirect (from, to, status): None follows it, a RedirectStop ends the attempt.
+RedirectRule = Callable[[httpx.URL, httpx.URL, int], RedirectStop | None]
 
 MAX_REDIRECTS = 10
 
@@ -26,6 +31,7 @@ class Outcome:
     error: str | None = None
     unreachable: bool = False  # no connection at all: nothing reached a server
     url: str | None = None  # where the final response came from, after redirects
+    redirect: RedirectStop | None = None  # the response is a redirect the console did not follow
 
 
 async def send_attempt(
@@ -36,22 +42,33 @@ async def send_attempt(
     body: bytes | None,
     target_header_names: frozenset[str],
     on_response: Callable[[int], None] | None = None,
+    *,
+    redirects: RedirectRule,
+    on_redirect: Callable[[int, httpx.URL], None] | None = None,
 ) -> Outcome:
     """Send one request and read its response. Never raises for network trouble.
 
-    Redirects are followed by hand so that the target's own headers (credentials from
-    console.toml) never travel to another origin; httpx alone would strip only Authorization.
+    Redirects are followed by hand, and only those `redirects` allows (never one to
+    production: see redirects.py). A redirect it stops is the attempt's answer, its body kept
+    like any other. The target's own headers (credentials from console.toml) never travel to
+    another origin; httpx alone would strip only Authorization.
     """
     request = client.build_request(method, url, headers=headers, content=body)
     origin = request.url
     status: int | None = None
+    stopped: RedirectStop | None = None
     try:
         for _ in range(MAX_REDIRECTS + 1):
             response = await client.send(request, stream=True, follow_redirects=False)
             nxt = response.next_request
             if nxt is None:
                 break
+            stopped = redirects(request.url, nxt.url, response.status_code)
+            if stopped is not None:
+                break
             await response.aclose()
+            if on_redirect is not None:
+                on_redirect(response.status_code, nxt.url)
             if not _same_origin(origin, nxt.url):
                 for name in target_header_names:
                     nxt.headers.pop(name, None)
@@ -74,6 +91,7 @@ async def send_attempt(
             body=kept,
             body_size=size,
             url=str(response.url),
+            redirect=stopped,
         )
     except httpx.TransportError as exc:
         failure = _failure(exc, request.url)

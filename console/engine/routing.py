@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode
 
 from console.errors import UsageError
 from console.model import Param, Placement, Route
@@ -120,15 +120,3 @@ def build_url(base: str, path: str, query: Sequence[tuple[str, str]] = ()) -> st
     if query:
         url += "?" + urlencode(list(query))
     return url
-
-
-def public_url(url: str) -> str:
-    """The URL as it may be shown and stored: a password in it becomes `***`."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))

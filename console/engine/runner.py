@@ -18,11 +18,13 @@ from console.engine.events import EventBus, LogLine, RunChanged
 from console.engine.executor import Outcome, send_attempt
 from console.engine.history import Attempt, RunStore
 from console.engine.in_flight import InFlightGate
+from console.engine.redirects import SendGuard
 from console.engine.request import RunRequest
 from console.errors import ConsoleError, UsageError
 from console.model import Project, Route, RouteKind, Run, RunState, Target, TargetKind
 from console.secrets import Redactor
 from console.settings import Settings, expand_value
+from console.sites import public_url
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +233,7 @@ class ActiveRun:
                 Attempt(
                     self.run.id, n, now, self.host.clock.now(),
                     outcome.status if outcome else None,
-                    tuple((k, hide.text(v)) for k, v in outcome.headers) if outcome else (),
+                    _stored_headers(outcome.headers, hide) if outcome else (),
                     hide.data(outcome.body) if outcome else b"",
                     outcome.body_size if outcome else 0,
                     hide.text(reason) if reason and state is not RunState.SUCCEEDED else None,
@@ -268,6 +270,10 @@ class ActiveRun:
                 return RunState.UNREACHABLE, self._unreachable_reason(outcome.error), False
             return RunState.FAILED, outcome.error, retry_on_error
         assert outcome.status is not None
+        if outcome.redirect is not None:
+            # Not retried: the same request would be redirected the same way.
+            state = RunState.REFUSED if outcome.redirect.refused else RunState.FAILED
+            return state, outcome.redirect.reason, False
         v = judge(self.route, self.target, outcome.status)
         return v.state, v.reason, v.retryable
 
@@ -278,7 +284,7 @@ class ActiveRun:
         if not error.startswith("nothing is listening"):
             return error
         return (
-            f"the dev server is not running at {self.target.url}: start it with `{command}` in "
+            f"the dev server is not running at {public_url(self.target.url)}: start it with `{command}` in "
             f"{self.host.project.root}, or let the console start it (console open, or trigger "
             "without --no-dev)"
         )
@@ -291,12 +297,24 @@ class ActiveRun:
             phrase = httpx.codes.get_reason_phrase(status)
             self._log(f"<- {status} {phrase}".rstrip())
 
+        def on_redirect(status: int, to: httpx.URL) -> None:
+            phrase = httpx.codes.get_reason_phrase(status)
+            self._log(f"<- {status} {phrase}: following it to {public_url(str(to))}")
+
         client = self.host.client(self.request.insecure, self.target.kind is TargetKind.LOCAL)
-        send = asyncio.ensure_future(
-            send_attempt(
-                client, p.method, p.url, headers, p.body, p.target_header_names, on_response
-            )
+        guard = SendGuard.for_run(self.target, self.host.settings.targets)
+        attempt = send_attempt(
+            client,
+            p.method,
+            p.url,
+            headers,
+            p.body,
+            p.target_header_names,
+            on_response,
+            redirects=guard.redirect,
+            on_redirect=on_redirect,
         )
+        send = asyncio.ensure_future(attempt)
         timer = asyncio.ensure_future(self.host.clock.sleep(p.request_deadline))
         try:
             await asyncio.wait((send, timer), return_when=asyncio.FIRST_COMPLETED)
@@ -314,3 +332,15 @@ class ActiveRun:
         if send.done() and not send.cancelled():
             return send.result()
         return None
+
+
+# Headers that carry a URL: a Location may hold someone's `user:pass@`.
+_URL_HEADERS = frozenset({"location", "content-location", "refresh"})
+
+
+def _stored_headers(
+    headers: tuple[tuple[str, str], ...], hide: Redactor
+) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (k, hide.text(public_url(v) if k.lower() in _URL_HEADERS else v)) for k, v in headers
+    )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from console.cli import main
 from console.settings import load_settings
-from tests.engine.server import Reply, ScriptedServer
+from tests.engine.server import Reply, ScriptedServer, serving
 
 BACKGROUND_CONFIG = "export const config = { type: 'experimental-background' }\n"
 SCHEDULED_CONFIG = "export const config = { type: 'experimental-scheduled', schedule: '@hourly' }\n"
@@ -18,7 +19,14 @@ HANDLER = "export default function handler(req, res) { res.json({}) }\n"
 
 
 @pytest.fixture
-def site(tmp_path: Path, server: ScriptedServer) -> Path:
+def production() -> Iterator[ScriptedServer]:
+    """Production is its own server: on the local target's site it would be refused."""
+    with serving() as s:
+        yield s
+
+
+@pytest.fixture
+def site(tmp_path: Path, server: ScriptedServer, production: ScriptedServer) -> Path:
     api = tmp_path / "site" / "pages" / "api"
     (api / "users").mkdir(parents=True)
     (api / "files").mkdir()
@@ -32,7 +40,7 @@ def site(tmp_path: Path, server: ScriptedServer) -> Path:
         f'[targets.local]\nkind = "local"\nurl = "{server.url}"\n\n'
         f'[targets.preview]\nkind = "preview"\nurl = "{server.url}"\n'
         'headers = { Authorization = "Bearer ${CONSOLE_TEST_TOKEN}" }\n\n'
-        f'[targets.production]\nkind = "production"\nurl = "{server.url}"\n'
+        f'[targets.production]\nkind = "production"\nurl = "{production.url}"\n'
     )
     return root
 
@@ -105,21 +113,21 @@ def test_a_deployed_background_run_ends_at_accepted(
 
 
 def test_production_needs_yes_and_nothing_is_sent_without_it(
-    site: Path, server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+    site: Path, production: ScriptedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = _trigger(site, capsys, "/api/hello", "--target", "production")
     assert code == 2
-    assert server.received == []
+    assert production.received == []
     assert "needs confirmation (--yes on the command line" in err
     code, _, _ = _trigger(site, capsys, "/api/hello", "--target", "production", "--yes")
     assert code == 0
-    assert len(server.received) == 1
+    assert len(production.received) == 1
 
 
 def test_scheduled_on_a_deployed_target_is_refused_unless_forced(
-    site: Path, server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+    site: Path, production: ScriptedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server.reply("/api/cleanup", Reply(status=404))
+    production.reply("/api/cleanup", Reply(status=404))
     code, _, err = _trigger(site, capsys, "/api/cleanup", "--target", "production", "--yes")
     assert code == 2
     assert "use --force to send it anyway" in err

@@ -128,6 +128,7 @@ async def test_a_redirect_to_another_host_drops_the_targets_headers(
             TargetKind.PREVIEW,
             server.url,
             (("Authorization", "Bearer ${API_KEY}"), ("X-Api-Key", "${API_KEY}")),
+            follow_redirects=True,  # another origin: followed only when the target opts in
         )
         engine = make_engine(settings_for(server.url, tmp_path, preview))
         run = await engine.run(API, preview)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from console.engine.routing import build_url, fill_path, find_route, public_url
+from console.engine.routing import build_url, fill_path, find_route
 from console.errors import UsageError
 from console.model import Placement, Route, RouteKind
+from console.sites import public_url
 from tests.engine.conftest import API, FILES, ROUTES, USER
 
 OPTIONAL = Route(
@@ -57,7 +58,8 @@ def test_urls() -> None:
         build_url("http://h:3000/", "/api/x", [("a", "1 2"), ("b", "&")])
         == "http://h:3000/api/x?a=1+2&b=%26"
     )
-    assert public_url("https://u:pw@h.example:8443/x") == "https://u:***@h.example:8443/x"
+    # The whole userinfo goes: `https://TOKEN@host` puts the secret in the user name.
+    assert public_url("https://u:pw@h.example:8443/x") == "https://***@h.example:8443/x"
     assert public_url("https://h.example/x") == "https://h.example/x"
 
 

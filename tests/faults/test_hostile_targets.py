@@ -163,7 +163,8 @@ def test_a_redirect_to_another_host_keeps_the_targets_headers_home(
     with serving() as other, serving() as home:
         elsewhere = other.url.replace("127.0.0.1", "localhost")
         home.reply("/api/hello", Reply(status=301, headers={"location": f"{elsewhere}/landed"}))
-        headers = (
+        headers = (  # another origin: followed only because the target opts in
+            "follow_redirects = true\n"
             '[targets.preview.headers]\nAuthorization = "Bearer ${TOKEN}"\nX-Token = "${TOKEN}"\n'
         )
         root = preview_project(tmp_path / "site", home.url, headers)

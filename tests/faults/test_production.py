@@ -121,6 +121,17 @@ async def test_every_way_to_trigger_asks_first(
         "{scheme}://LOCALHOST:{port}",
         "{scheme}://LocalHost:{port}/",
         "HTTP://localhost:{port}",
+        # Sites, not strings: before, each of these reached production without --yes.
+        "https://localhost:{port}",
+        "http://localhost.:{port}",
+        "HTTP://LOCALHOST.:{port}/",
+        "http://127.0.0.1:{port}",
+        "http://2130706433:{port}",
+        "http://0x7f000001:{port}",
+        "http://127.1:{port}",
+        "http://[::ffff:127.0.0.1]:{port}",
+        "http://[::1]:{port}",
+        "http://bob:pw-of-bob@localhost:{port}",
     ],
 )
 def test_the_command_line_needs_yes_however_the_url_is_written(
@@ -142,5 +153,86 @@ def test_the_command_line_needs_yes_however_the_url_is_written(
     assert production.paths() == []
     by_name = cli("trigger", str(root), "/api/hello", "--target", "production").assert_clean()
     assert by_name.code == 2 and production.paths() == []
+    if given.startswith("https") or "[::" in given:
+        return  # TLS to a plain server, or an address it may not listen on: refused is the point
     sent = cli("trigger", str(root), "/api/hello", "--url", given, "--yes").assert_clean()
     assert sent.code == 0 and production.paths() == ["/api/hello"]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "https://127.0.0.2:443",
+        "http://127.0.0.2:80/",
+        "http://2130706434",
+        "http://0x7f000002",
+        "http://127.2",
+        "http://[::ffff:127.0.0.2]",
+        "http://0177.0.0.2",
+        "https://LOCALHOST.",  # every loopback address is one host: production's, on its port
+    ],
+)
+def test_production_on_a_default_port_is_production_on_every_default_port(
+    tmp_path: Path, servers: tuple[RecordingServer, RecordingServer], spelling: str
+) -> None:
+    """Production at `http://127.0.0.2` (port 80, where nothing listens: a slip fails closed)."""
+    local, _ = servers
+    root = production_project(tmp_path / "site", local.url, "http://127.0.0.2")
+    r = cli("trigger", str(root), "/api/hello", "--url", spelling, "--json").assert_clean()
+    assert r.code == 2, r.stdout + r.stderr
+    assert r.json()["state"] == "refused" and r.json()["target_kind"] == "production"
+    assert local.paths() == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "production", "other"),
+    [
+        ("preview", "https://acme.netlify.app", "http://acme.netlify.app:443"),
+        ("preview", "https://acme.netlify.app", "https://ACME.netlify.app./"),
+        ("preview", "http://acme.netlify.app", "https://acme.netlify.app:8443"),
+        ("preview", "http://127.0.0.2", "http://2130706434"),
+        ("preview", "http://127.0.0.2", "http://[::ffff:127.0.0.2]:80"),
+        ("local", "http://localhost:3000", "http://127.0.0.1:3000"),
+        ("local", "https://bob:pw@acme.netlify.app", "http://acme.netlify.app"),
+    ],
+)
+def test_a_production_target_on_the_site_of_another_target_is_refused(
+    tmp_path: Path, kind: str, production: str, other: str
+) -> None:
+    """Before: accepted, so a plain trigger (or every scheduler fire) went to production."""
+    toml = (
+        f'[targets.production]\nkind = "production"\nurl = "{production}"\n\n'
+        f'[targets.other]\nkind = "{kind}"\nurl = "{other}"\n'
+    )
+    root = make_project(tmp_path / "site", toml=toml)
+    for args in (
+        ("trigger", str(root), "/api/hello", "--target", "other"),
+        ("target", "list", str(root)),
+    ):
+        r = cli(*args).assert_clean()
+        assert r.code == 2, r.stdout + r.stderr
+        [sentence] = r.stderr.strip().splitlines()
+        assert "the production target 'production'" in sentence
+        assert f"the {kind} target 'other'" in sentence
+        assert "pw" not in sentence  # the credentials in a URL are never shown
+    # `target add` will not write such a file either, and leaves the one there as it was.
+    fresh = make_project(tmp_path / "fresh")
+    before = (fresh / "console.toml").read_text()
+    ok = cli("target", "add", str(fresh), "other", other, "--kind", kind).assert_clean()
+    assert ok.code == 0, ok.stderr
+    written = (fresh / "console.toml").read_text()
+    added = cli("target", "add", str(fresh), "production", production, "--kind", "production")
+    assert added.assert_clean().code == 2
+    assert added.stderr.startswith(
+        "console: target 'production' not added: the production target 'production'"
+    )
+    assert f"the {kind} target 'other'" in added.stderr and "pw" not in added.stderr
+    assert (fresh / "console.toml").read_text() == written != before
+
+
+def test_the_dev_server_url_on_the_production_site_is_refused(tmp_path: Path) -> None:
+    toml = '[targets.production]\nkind = "production"\nurl = "http://127.0.0.1:3000"\n'
+    root = make_project(tmp_path / "site", toml=toml)  # the default local is localhost:3000
+    r = cli("trigger", str(root), "/api/hello").assert_clean()
+    assert r.code == 2
+    assert "the local target 'local' (http://localhost:3000)" in r.stderr
