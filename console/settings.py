@@ -299,7 +299,7 @@ class _Validator:
             try:
                 check_url(val)
             except UsageError as exc:
-                self.fail(f"{prefix}.{key}", str(exc).removeprefix(f"{val!r} "))
+                self.fail(f"{prefix}.{key}", str(exc).removeprefix(f"{public_url(val)!r} "))
         return val
 
     def positive(self, table: Mapping[str, Any], prefix: str, key: str, default: float) -> float:
@@ -328,10 +328,11 @@ def _number(value: Any) -> bool:
 def check_url(url: str) -> str:
     """A base URL must be http(s) with a host; returns it without a trailing slash."""
     parts = urlsplit(url)
+    shown = public_url(url)  # an error must not quote the password
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{url!r} must be an http:// or https:// URL with a host")
+        raise UsageError(f"{shown!r} must be an http:// or https:// URL with a host")
     if parts.query or parts.fragment:
-        raise UsageError(f"{url!r} must not have a query or fragment")
+        raise UsageError(f"{shown!r} must not have a query or fragment")
     return url.rstrip("/")
 
 

@@ -19,6 +19,7 @@ from console.settings import (
     remove_target,
     settings_path,
 )
+from console.sites import has_userinfo, public_url
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,9 +37,14 @@ def run(args: argparse.Namespace) -> int:
         headers = tuple(_header(h) for h in args.header)
         target = Target(args.name, TargetKind(args.kind), check_url(args.url), headers)
         add_target(root, target)
-        print(
-            f"target {target.name} ({target.kind}) -> {target.url} saved in {settings_path(root)}"
-        )
+        shown = public_url(target.url)
+        print(f"target {target.name} ({target.kind}) -> {shown} saved in {settings_path(root)}")
+        if has_userinfo(target.url):
+            print(
+                "console: note: the credentials in the URL are stored in console.toml as written "
+                "and shown as ***; to keep them out of the file use a header with ${VAR}",
+                file=sys.stderr,
+            )
         for name, value in headers:
             if not has_reference(value) and redact(name, value) != value:
                 print(
@@ -81,7 +87,7 @@ def _describe(t: Target, configured: bool) -> dict[str, Any]:
     return {
         "name": t.name,
         "kind": str(t.kind),
-        "url": t.url,
+        "url": public_url(t.url),
         "headers": {k: redact(k, v) for k, v in t.headers},
         "configured": configured,
     }

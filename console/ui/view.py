@@ -21,6 +21,7 @@ from console.model import (
     TargetKind,
 )
 from console.schedule import describe, next_fires
+from console.sites import public_url
 
 
 class Level(StrEnum):
@@ -323,7 +324,7 @@ def request_url(target: Target, route: Route, params: Mapping[str, str]) -> str:
             parts.append(seg)
         elif params.get(param.name):
             parts.append(params[param.name])
-    return target.url.rstrip("/") + "/".join(parts)
+    return public_url(target.url).rstrip("/") + "/".join(parts)
 
 
 @dataclass(frozen=True)

@@ -242,3 +242,102 @@ def find_token(root: Path, shots: Path, results: list[Result]) -> list[str]:
         for name, text in (("stdout", r.stdout), ("stderr", r.stderr)):
             found += [f"{' '.join(r.args)} {name}: {f!r}" for f in forms if f in text]
     return found
+
+
+# --- credentials in a target's URL -----------------------------------------------------------
+
+PW_ALICE = "pw-alice-7c1e90aa"
+PW_BOB = "pw-bob-d3a4f2bb"
+PW_CAROL = "pw-carol-51e6c0cc"
+PW_DAVE = "pw-dave-0b9e77dd"
+USERS = {"alice": PW_ALICE, "bob": PW_BOB, "carol": PW_CAROL, "dave": PW_DAVE}
+
+
+def basic(user: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{USERS[user]}".encode()).decode()
+
+
+def credential_forms() -> dict[str, str]:
+    """What would betray a URL's password: as written, encoded, `user:pass`, its Basic value."""
+    from urllib.parse import quote
+
+    forms: dict[str, str] = {}
+    for user, pw in USERS.items():
+        for form in (pw, quote(pw), f"{user}:{pw}", basic(user).removeprefix("Basic ")):
+            forms[form] = user
+    return forms
+
+
+def test_credentials_in_a_target_url_are_in_no_artifact(
+    tmp_path: Path, servers: tuple[ScriptedServer, ScriptedServer], figures: Figures
+) -> None:
+    """Before: `target add`, `target list` (and --json) printed the password, the Basic value a
+    server echoed landed in `attempts.body`, and `--url http://bob:…@host` on a configured
+    target's site sent that target's headers."""
+    from tests.engine.server import closed_port
+
+    preview, production = servers
+    at = f"127.0.0.1:{preview.port}"
+    toml = f"""
+[targets.preview]
+kind = "preview"
+url = "http://alice:{PW_ALICE}@{at}"
+headers = {{ "X-Preview-Key" = "${{TOKEN}}" }}
+
+[targets.production]
+kind = "production"
+url = "http://carol:{PW_CAROL}@localhost:{production.port}"
+"""
+    routes = {**DEFAULT_ROUTES, "users/[id]": API}
+    root = make_project(tmp_path / "site", routes=routes, toml=toml)
+    fresh = make_project(tmp_path / "fresh")
+    p = str(root)
+    bob = f"http://bob:{PW_BOB}@{at}"
+    env = {"TOKEN": TOKEN}
+    runs = [
+        ("target", "add", str(fresh), "staging", f"http://dave:{PW_DAVE}@{at}/s", "--kind",
+         "preview"),
+        ("target", "list", str(fresh)),
+        ("target", "list", p),
+        ("target", "list", p, "--json"),
+        ("trigger", p, "/api/hello", "--target", "preview", "--json"),  # [4] alice
+        ("trigger", p, "/api/hello", "--url", bob, "--json"),  # [5] bob, on preview's site
+        ("trigger", p, "/api/fail", "--url", bob, "--json"),
+        ("trigger", p, "/api/hello", "--url", f"http://bob:{PW_BOB}@127.0.0.1:{closed_port()}",
+         "--no-dev", "--json"),
+        ("trigger", p, "/api/hello", "--url", f"ftp://bob:{PW_BOB}@{at}"),  # usage error
+        ("--debug", "trigger", p, "/api/users/[id]", "--url", bob),  # a traceback
+        ("trigger", p, "/api/hello", "--target", "production"),  # refused
+        ("trigger", p, "/api/hello", "--target", "production", "--yes", "--json"),  # [11] carol
+        ("history", p),
+        ("history", p, "--json"),
+    ]  # fmt: skip
+    results = [cli(*args, env=env) for args in runs]
+    for r in results:
+        assert "Traceback" not in r.stderr or r.args[0] == "--debug", r.stderr
+    assert "Traceback" in results[9].stderr
+    assert [r.code for r in results[4:6]] == [0, 0], results[4].stderr + results[5].stderr
+    # Each address sent its own credentials, and bob's never took the preview's headers.
+    got = [g.headers for g in preview.received if g.path == "/api/hello"]
+    assert got[0]["authorization"] == basic("alice") and got[0]["x-preview-key"] == TOKEN
+    assert got[1]["authorization"] == basic("bob") and "x-preview-key" not in got[1]
+    assert [g.headers["authorization"] for g in production.received] == [basic("carol")]
+    assert results[5].json()["url"] == f"http://***@{at}/api/hello"
+    assert results[3].json()["targets"][1]["url"] == f"http://***@{at}"
+    assert f"-> http://***@{at}/s saved in" in results[0].stdout
+    shots = screenshots(root, tmp_path / "shots", env)
+    figures.inputs("secrets", len(results) + len(shots))
+    forms = credential_forms()
+    leaks: list[str] = []
+    for folder in (root, fresh, tmp_path / "shots"):
+        for path in sorted(folder.rglob("*")):
+            # console.toml holds the URL as the user wrote it: that is their file, not ours.
+            if path.is_file() and path.name != "console.toml" and "node_modules" not in path.parts:
+                data = path.read_bytes()
+                leaks += [f"{path}: {f!r}" for f in forms if f.encode() in data]
+    for r in results:
+        for name, text in (("stdout", r.stdout), ("stderr", r.stderr)):
+            leaks += [f"{' '.join(r.args)} {name}: {f!r}" for f in forms if f in text]
+    assert leaks == [], "\n".join(leaks)

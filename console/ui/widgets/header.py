@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from console.engine import DevState
 from console.model import Target, TargetKind
+from console.sites import public_url
 from console.ui.text import clean_line
 
 _DEV_STYLE = {
@@ -71,7 +72,10 @@ def header_text(state: HeaderState, width: int) -> Text:
     if t.name != str(t.kind):
         left.append((_DROP_NAME, Text(f" {clean_line(t.name)}", style="bold")))
     left.append(
-        (_DROP_URL, Text(" " + clean_line(t.url), style="bold underline" if production else ""))
+        (
+            _DROP_URL,
+            Text(" " + clean_line(public_url(t.url)), style="bold underline" if production else ""),
+        )
     )
     dev = Text("   dev ")
     if state.dev is None:
