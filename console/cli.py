@@ -198,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("url", metavar="URL")
     t.add_argument("--kind", choices=["local", "preview", "production"], required=True)
     t.add_argument("--header", action="append", default=[], metavar="K=V")
+    t.add_argument(
+        "--follow-redirects",
+        action="store_true",
+        help="follow redirects to other origins (never to production); sets follow_redirects",
+    )
     t = tsub.add_parser("remove", parents=[common], help="remove a target")
     _project(t)
     t.add_argument("name", metavar="NAME")

@@ -35,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if action == "add":
         headers = tuple(_header(h) for h in args.header)
-        target = Target(args.name, TargetKind(args.kind), check_url(args.url), headers)
+        target = Target(
+            args.name, TargetKind(args.kind), check_url(args.url), headers, args.follow_redirects
+        )
         add_target(root, target)
         shown = public_url(target.url)
         print(f"target {target.name} ({target.kind}) -> {shown} saved in {settings_path(root)}")
@@ -89,6 +91,7 @@ def _describe(t: Target, configured: bool) -> dict[str, Any]:
         "kind": str(t.kind),
         "url": public_url(t.url),
         "headers": {k: redact(k, v) for k, v in t.headers},
+        "follow_redirects": t.follow_redirects,
         "configured": configured,
     }
 

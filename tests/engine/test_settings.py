@@ -178,3 +178,15 @@ def test_redaction() -> None:
     assert redact("X-Thing", "a ${B}") == "***"
     assert redact("Authorization", "Basic abc") == "***"  # a literal credential too
     assert redact("X-Env", "stage") == "stage"
+
+
+def test_follow_redirects_is_a_per_target_opt_in(tmp_path: Path) -> None:
+    add_target(tmp_path, Target("p", TargetKind.PREVIEW, "https://a.example", (), True))
+    assert "follow_redirects = true" in (tmp_path / "console.toml").read_text()
+    s = load_settings(tmp_path)
+    assert s.target("p").follow_redirects and not s.local.follow_redirects
+    (tmp_path / "console.toml").write_text(
+        '[targets.p]\nkind = "preview"\nurl = "https://a.example"\nfollow_redirects = "yes"\n'
+    )
+    with pytest.raises(SettingsError, match=r"`targets.p.follow_redirects` must be true or false"):
+        load_settings(tmp_path)
