@@ -254,9 +254,10 @@ def test_target_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["target", "list", root, "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["targets"]
     assert listed == [
-        {"name": "local", "kind": "local", "url": "http://localhost:3000", "headers": {}, "configured": False},
+        {"name": "local", "kind": "local", "url": "http://localhost:3000", "headers": {}, "follow_redirects": False,
+         "configured": False},
         {"name": "preview", "kind": "preview", "url": "https://p.example",
-         "headers": {"Authorization": "***", "X-Env": "stage"}, "configured": True},
+         "headers": {"Authorization": "***", "X-Env": "stage"}, "follow_redirects": False, "configured": True},
     ]  # fmt: skip
     assert main(["target", "list", root]) == 0
     text = capsys.readouterr().out
