@@ -148,7 +148,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-ACME_FUNCTIONS = ["send-emails-background", "cleanup", "import-csv-background"]
+ACME_FUNCTIONS = [
+    "send-emails-background",
+    "cleanup",
+    "import-csv-background",
+    "daily-report",
+    "heartbeat",
+    "refresh-cache",
+    "resize-images-background",
+]
 
 
 @pytest.fixture(scope="module")
@@ -271,6 +279,37 @@ async def test_a_function_whose_handler_throws_fails_as_the_route_did(
         f"{name}: read 120 rows",
         f"{name}: row 57 has 4 columns, expected 5",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("daily-report", ()),
+        ("heartbeat", ()),
+        ("refresh-cache", ()),
+        ("resize-images-background", (("seconds", "1"),)),
+    ],
+)
+@pytest.mark.asyncio(loop_scope="session")
+async def test_every_other_migrated_function_of_the_example_does_what_its_route_did(
+    name: str, query: tuple[tuple[str, str], ...], acme: Acme, acme_functions: FunctionsServer
+) -> None:
+    run = await _next_dev_run(acme, f"/api/{name}", query)
+    assert run.state is RunState.SUCCEEDED, run.logs
+    expected = _own(run.logs, name)
+    assert expected and expected[-1] == f"{name}: done"
+    start = acme_functions.mark()
+    suffix = "?" + "&".join(f"{k}={v}" for k, v in query) if query else ""
+    status = await asyncio.to_thread(_post, acme_functions, name, suffix)
+    lines = await asyncio.to_thread(
+        acme_functions.wait_for, start, lambda ls: f"{name}: done" in ls, f"end of {name}"
+    )
+    if name.endswith("-background"):
+        assert status == 202
+        assert not any("Error during background function" in line for line in lines), lines
+    else:
+        assert _status_line(lines) // 100 == (run.http_status or 0) // 100 == 2
+    assert _own(lines, name) == expected
 
 
 def test_a_path_alias_import_resolves_in_the_clis_bundler(e2e_mark: str, tmp_path: Path) -> None:
