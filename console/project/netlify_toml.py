@@ -102,6 +102,8 @@ def read_netlify_toml(
     problems: list[Problem] = []
     for pattern, settings in functions.items():
         if not isinstance(settings, dict):
+            if pattern not in FUNCTION_KEYS:
+                problems.append(_not_a_table(source, pattern))
             continue
         problems.extend(_unknown_keys(source, pattern, settings))
         if "schedule" not in settings:
@@ -147,6 +149,21 @@ def _environment(data: dict[str, object]) -> tuple[tuple[str, str], ...]:
         if isinstance(env, dict):
             merged.update({str(k): str(v) for k, v in env.items()})
     return tuple(sorted(merged.items()))
+
+
+def _not_a_table(source: Source, key: str) -> Problem:
+    """`[functions] timeout = 26`: @netlify/config takes an unknown key there for a function's
+    name (`functions_config.js` normalizeFunctionsProp), and `functions.*` must be an object."""
+    line, column = _locate_key(source, ("functions",), key) or (1, 1)
+    return Problem(
+        source.rel,
+        line,
+        column,
+        Severity.ERROR,
+        "invalid-config",
+        f"Configuration property functions.{key} must be an object: `{key}` is not a function "
+        "setting, so netlify/build reads it as the name of a function, and the build fails",
+    )
 
 
 def _unknown_keys(source: Source, pattern: str, settings: dict[str, object]) -> list[Problem]:

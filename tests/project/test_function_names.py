@@ -157,3 +157,12 @@ def test_the_lock_file_is_read_once_per_discovery(
     project = discover(root)
     assert len(project.routes) == 30
     assert calls == [root / "package-lock.json"]
+
+
+def test_an_unknown_top_level_functions_key_fails_the_build(make_project: Make) -> None:
+    toml = '[functions]\n  node_bundler = "esbuild"\n  timeout = 26\n'
+    root = make_project({"netlify.toml": toml, "netlify/functions/a.mjs": PLAIN})
+    (problem,) = discover(root).problems
+    assert (problem.line, problem.column) == (3, 3)
+    assert (problem.code, problem.severity) == ("invalid-config", Severity.ERROR)
+    assert problem.message.startswith("Configuration property functions.timeout must be an object")
