@@ -9,6 +9,7 @@ cache), timed back to back with each run so both see the same load. Reported: th
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -42,10 +43,21 @@ CONFIGS = [
 ]
 
 
-def generate(root: Path, routes: int, seed: int = 7) -> list[Path]:
-    """A Next.js project with `routes` API route files; one in five has a `config` export."""
+def generate(root: Path, routes: int, seed: int = 7, lock_packages: int = 0) -> list[Path]:
+    """A Next.js project with `routes` API route files; one in five has a `config` export.
+
+    With `lock_packages`, also a `next` dependency, the runtime, and a package-lock.json of that
+    many packages, so that discovery reads the runtime from the lock (once, not per route).
+    """
     rng = random.Random(seed)
-    (root / "package.json").write_text('{"name": "bench", "scripts": {"dev": "next dev"}}\n')
+    if lock_packages:
+        deps = {"next": "^13.4.0", "@netlify/plugin-nextjs": "^4.41.3"}
+        package = {"name": "bench", "scripts": {"dev": "next dev"}, "dependencies": deps}
+        (root / "package.json").write_text(json.dumps(package) + "\n")
+        (root / "netlify.toml").write_text('[[plugins]]\n  package = "@netlify/plugin-nextjs"\n')
+        (root / "package-lock.json").write_text(json.dumps(_lock(lock_packages), indent=2))
+    else:
+        (root / "package.json").write_text('{"name": "bench", "scripts": {"dev": "next dev"}}\n')
     files: list[Path] = []
     for n in range(routes):
         group = f"g{n % 40}"
@@ -56,6 +68,20 @@ def generate(root: Path, routes: int, seed: int = 7) -> list[Path]:
         path.write_text(config + HANDLER.format(n=n))
         files.append(path)
     return files
+
+
+def _lock(count: int) -> dict[str, object]:
+    packages: dict[str, object] = {"": {"name": "bench"}}
+    for n in range(count):
+        packages[f"node_modules/pkg-{n}"] = {
+            "version": f"1.{n % 50}.{n % 7}",
+            "resolved": f"https://registry.npmjs.org/pkg-{n}/-/pkg-{n}-1.0.0.tgz",
+            "integrity": "sha512-" + "x" * 86,
+            "dependencies": {f"pkg-{(n * 7) % count}": "^1.0.0"},
+        }
+    packages["node_modules/next"] = {"version": "13.4.19"}
+    packages["node_modules/@netlify/plugin-nextjs"] = {"version": "4.41.6"}
+    return {"name": "bench", "lockfileVersion": 3, "packages": packages}
 
 
 def timed(run: Callable[[], object]) -> float:
@@ -73,10 +99,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routes", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument(
+        "--lock", type=int, default=0, metavar="N",
+        help="also a package-lock.json of N packages (a real site's is 500-2,000)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        files = generate(root, args.routes)
+        files = generate(root, args.routes, lock_packages=args.lock)
 
         def read_all() -> None:
             for path in files:
@@ -89,13 +119,15 @@ def main() -> int:
         read_all()
         project = discover(root)  # warm-up, and a check that the bench measures real work
         assert len(project.routes) == args.routes, len(project.routes)
+        if args.lock:
+            assert project.runtime is not None and project.runtime.version == "4.41.6"
         kinds = {str(r.kind) for r in project.routes}
         assert kinds == {"api", "background", "scheduled"}, kinds
 
         baseline = min(timed(read_all) for _ in range(args.repeat))
         cold_ratios = paired(args.repeat, read_all, cold)
         warm_ratios = paired(args.repeat, read_all, lambda: discover(root))
-    print(f"route files            {args.routes}")
+    print(f"route files            {args.routes}" + (f", lock of {args.lock}" if args.lock else ""))
     print(f"read files (baseline)  {baseline * 1000:6.1f} ms (best of {args.repeat})")
     print(f"discover, cold         ratio {_spread(cold_ratios)}")
     print(f"discover, warm cache   ratio {_spread(warm_ratios)}")

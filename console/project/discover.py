@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from console.errors import NotAProjectError, NotASiteError
@@ -16,6 +15,7 @@ from console.project.next_routes import app_route_problems, next_api_routes
 from console.project.package_json import RUNTIME_PACKAGE, PackageInfo, dependencies, read_package
 from console.project.runtime import RuntimeDecision, decide_runtime, runtime_problems
 from console.project.site import depends_on_next, site_folder, sites_below
+from console.project.source import read_json
 from console.project.walk import Walk
 
 SPLIT_VARIABLE = "NEXT_SPLIT_API_ROUTES"
@@ -40,7 +40,7 @@ def discover(root: Path, *, use_cache: bool = True) -> Project:
     # Resolved: `console routes .` in apps/web must still see ../../package-lock.json.
     site = root.resolve()
     top = repository_root(site)
-    installs = Installs(site, top)
+    installs = Installs(site, top, use_cache=use_cache)
     decision = decide_runtime(
         dict(package.dependencies), _root_dependencies(site, top), toml, installs
     )
@@ -96,10 +96,7 @@ def _root_dependencies(site: Path, top: Path) -> dict[str, str]:
     """The repository root's package.json dependencies (Netlify merges them with the site's)."""
     if top == site:
         return {}
-    try:
-        data = json.loads((top / "package.json").read_text("utf-8", "replace"))
-    except (OSError, ValueError):
-        return {}
+    data = read_json(top / "package.json")
     return dependencies(data) if isinstance(data, dict) else {}
 
 

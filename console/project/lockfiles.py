@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from console.project.lock_text import clean_pnpm_version, pnpm_versions, yarn_entries
+from console.project.source import read_bytes, read_json
 
 # In one folder, the same precedence as the package manager choice (a stray npm lock last).
 LOCK_NAMES = ("pnpm-lock.yaml", "yarn.lock", "npm-shrinkwrap.json", "package-lock.json")
@@ -49,10 +50,7 @@ def repository_root(site: Path) -> Path:
 
 
 def _declares_workspaces(folder: Path) -> bool:
-    try:
-        data = json.loads((folder / "package.json").read_text("utf-8", "replace"))
-    except (OSError, ValueError):
-        return False
+    data = read_json(folder / "package.json")
     return isinstance(data, dict) and "workspaces" in data
 
 
@@ -67,6 +65,7 @@ class Installs:
     site: Path
     top: Path
     files: list[str] = field(default_factory=list)  # what was read, relative to the site
+    use_cache: bool = True  # False: parse the lock file even when it is unchanged
     _lock: tuple[Path, Any] | None = None
     _looked: bool = False
 
@@ -99,7 +98,7 @@ class Installs:
             for name in LOCK_NAMES:
                 path = folder / name
                 if path.is_file():
-                    data = _parse(path)
+                    data = _parse(path, use_cache=self.use_cache)
                     self.files.append(_relative(self.site, path))
                     self._lock = (path, data) if data is not None else None
                     return self._lock
@@ -117,26 +116,26 @@ class Installs:
 
 
 def _manifest_version(path: Path) -> str | None:
-    try:
-        data = json.loads(path.read_text("utf-8", "replace"))
-    except (OSError, ValueError):
-        return None
+    data = read_json(path)
     version = data.get("version") if isinstance(data, dict) else None
     return version if isinstance(version, str) and version else None
 
 
-def _parse(path: Path) -> Any:
+def _parse(path: Path, *, use_cache: bool = True) -> Any:
     """The lock file's content (JSON for npm, text for pnpm and yarn), cached by size and mtime."""
     try:
         info = path.stat()
         if info.st_size > MAX_LOCK_BYTES:
             return None
         key = (str(path), info.st_mtime_ns, info.st_size)
-        if key in _parsed:
+        if use_cache and key in _parsed:
             return _parsed[key]
-        text = path.read_text("utf-8", "replace")
     except OSError:
         return None
+    raw = read_bytes(path, MAX_LOCK_BYTES)  # a FIFO or a device named like a lock: not read
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", "replace")
     data: Any = text
     if path.suffix == ".json":
         try:

@@ -7,12 +7,12 @@ in the file are relative to the base.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import deque
 from pathlib import Path
 
 from console.project.netlify_toml import NetlifyToml, read_netlify_toml
+from console.project.source import read_json
 
 MAX_DEPTH = 3  # apps/web, packages/sites/docs: deeper than this is not a site layout
 MAX_FOLDERS = 2000  # folders looked at below a root, at most
@@ -36,10 +36,7 @@ def site_folder(root: Path) -> tuple[Path, NetlifyToml, str | None]:
 
 
 def depends_on_next(folder: Path) -> bool:
-    try:
-        data = json.loads((folder / "package.json").read_text("utf-8", "replace"))
-    except (OSError, ValueError):
-        return False
+    data = read_json(folder / "package.json")
     if not isinstance(data, dict):
         return False
     return any(

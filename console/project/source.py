@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from console.model import Problem, Severity
 
@@ -77,3 +79,32 @@ def read_source(path: str | Path, rel: str) -> Source | Problem:
 
 def _not_read(rel: str, message: str) -> Problem:
     return Problem(rel, 1, 1, Severity.WARNING, "not-read", message)
+
+
+def read_json(path: str | Path, max_bytes: int = MAX_BYTES) -> Any:
+    """A small JSON file's value, or None when it is missing, special, too large or not JSON.
+
+    For files read on the side (a parent's package.json, a manifest in node_modules, a lock
+    file): the same non-blocking, regular-files-only open as `read_source`.
+    """
+    data = read_bytes(path, max_bytes)
+    if data is None:
+        return None
+    try:
+        return json.loads(data.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+
+
+def read_bytes(path: str | Path, max_bytes: int) -> bytes | None:
+    """The file's bytes, or None: missing, unreadable, not a regular file, or over `max_bytes`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+                return None
+            data = fh.read(info.st_size + 1)
+    except OSError:
+        return None
+    return data if len(data) <= max_bytes else None

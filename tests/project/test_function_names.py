@@ -149,9 +149,9 @@ def test_the_lock_file_is_read_once_per_discovery(
     calls: list[Path] = []
     real = lockfiles._parse
 
-    def counting(path: Path) -> object:
+    def counting(path: Path, *, use_cache: bool = True) -> object:
         calls.append(path)
-        return real(path)
+        return real(path, use_cache=use_cache)
 
     monkeypatch.setattr(lockfiles, "_parse", counting)
     project = discover(root)

@@ -368,3 +368,24 @@ def test_the_lock_above_is_found_from_a_relative_dot(
     code, out, _ = _run(capsys, "routes", ".")
     assert code == 0
     assert out.splitlines()[0] == "runtime: @netlify/plugin-nextjs 4.41.3 (../../package-lock.json)"
+
+
+def test_special_files_where_locks_and_manifests_are_read(tmp_path: Path) -> None:
+    """FIFOs named like a lock file, a parent's package.json and a node_modules manifest: each
+    is skipped (opened without blocking, regular files only), and discovery finishes."""
+    import os
+
+    root = _repo(
+        tmp_path,
+        {
+            "apps/web/package.json": _package({"next": "^14.1.0"}),
+            "apps/web/pages/api/a.ts": BG,
+            "apps/web/node_modules/next/.keep": "",
+        },
+    )
+    os.mkfifo(root / "package.json")
+    os.mkfifo(root / "package-lock.json")
+    os.mkfifo(root / "apps/web/node_modules/next/package.json")
+    project = discover(root / "apps/web")
+    assert project.runtime is not None and project.runtime.guess  # nothing read: a guess
+    assert [r.route for r in project.routes] == ["/api/a"]
