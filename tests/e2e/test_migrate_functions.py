@@ -220,6 +220,8 @@ async def test_a_background_function_does_what_the_background_route_did(
         "end of the background run",
     )
     assert status == 202  # the caller's answer on the platform, played by the console for next dev
+    # The adapter's folder is not taken for a function (zip-it-and-ship-it's rule for folders).
+    assert not any("Loaded function _lib" in line for line in acme_functions.since(0))
     assert not any("Error during background function" in line for line in lines), lines
     assert _own(lines, name) == _own(run.logs, name)
     assert _own(lines, name) == [
