@@ -199,6 +199,11 @@ class RunState(StrEnum):
     def final(self) -> bool:
         return self in _FINAL
 
+    @property
+    def words(self) -> str:
+        """As a person reads it (`timed out`); the value (`timed_out`) is for JSON and history."""
+        return self.value.replace("_", " ")
+
 
 _FINAL = frozenset(
     {

@@ -95,7 +95,7 @@ def format_table(runs: list[Run]) -> list[str]:
                 r.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 clean_line(r.route, 80),
                 clean_line(r.target, 40),
-                str(r.state),
+                r.state.words,
                 "" if r.http_status is None else str(r.http_status),
                 took,
                 clean_line(r.reason or "", 100),

@@ -16,6 +16,7 @@ from console.engine.events import (
 )
 from console.engine.history import Attempt, RunStore, history_path
 from console.engine.request import RunRequest
+from console.engine.response import Response, last_response
 from console.engine.scheduler import LocalScheduler
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "FakeClock",
     "LocalScheduler",
     "LogLine",
+    "Response",
     "RunChanged",
     "RunProgress",
     "RunRequest",
@@ -39,4 +41,5 @@ __all__ = [
     "SchedulerSkipped",
     "SystemClock",
     "history_path",
+    "last_response",
 ]

@@ -13,6 +13,7 @@ from typing import Protocol
 import httpx
 
 from console.devserver.attribution import LogAttributor
+from console.devserver.command import dev_url, host_port
 from console.devserver.run_tags import split_tag
 from console.devserver.sanitize import clean_line, sanitize_line
 from console.devserver.supervisor import DevServer
@@ -26,6 +27,7 @@ from console.engine.in_flight import InFlightGate
 from console.engine.peers import PeerRuns
 from console.engine.redirects import SendGuard
 from console.engine.request import RunRequest
+from console.engine.response import Response, last_response
 from console.engine.routing import find_route
 from console.engine.runner import ActiveRun
 from console.engine.scheduler import LocalScheduler
@@ -284,6 +286,30 @@ class Engine:
     def get(self, run_id: str) -> Run | None:
         active = self._active.get(run_id)
         return active.snapshot() if active is not None else self.store.get(run_id)
+
+    def response(self, run_id: str) -> Response | None:
+        """What the route answered to the run's last attempt that got an answer (from history)."""
+        return last_response(self.store.attempts(run_id))
+
+    def request_of(self, run_id: str) -> RunRequest | None:
+        """The request a run was sent with (method, query, body, params), from history."""
+        return self.store.request(run_id)
+
+    def serves_functions(self, target: Target) -> bool:
+        """Can `target` answer a Netlify function's path? The screen says so on the row before
+        anyone triggers (`next dev` answers 404 for /.netlify/functions/*).
+
+        Deployed targets do. A local target at the dev server's address does only when the dev
+        command is the Netlify CLI's (`netlify dev`); another local address (a `netlify dev` on
+        8888, say) is trusted to. The local functions server, once the supervisor runs one,
+        answers here instead.
+        """
+        if target.kind is not TargetKind.LOCAL:
+            return True
+        if host_port(target.url) != host_port(dev_url(self.settings)):
+            return True
+        command = self.settings.dev.command or self.project.dev_script or ""
+        return any(cli in command for cli in ("netlify dev", "ntl dev"))
 
     def active_runs(self) -> list[Run]:
         return [a.snapshot() for a in self._active.values()]

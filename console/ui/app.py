@@ -138,6 +138,15 @@ class ConsoleApp(App[int]):
         (`/api/users/[id]` would lose its `[id]`, and a stray `[/]` would crash the app)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c (Textual's reflex guard): say in plain words which key quits, after [keys].
+
+        Textual's own notice is markup (`Press [b]ctrl+q[/b]`), which `notify` shows as text, and
+        names ctrl+q, which this app does not bind."""
+        keys = keys_for("quit", self.engine.settings.keys)
+        shown = " or ".join(keys) if keys else "ctrl+q"
+        self.notify(f"Press {shown} to quit the console.", title="Do you want to quit?")
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.engine.settings.keys))
 

@@ -34,6 +34,7 @@ class Key:
     scope: Scope = Scope.SCREEN
     show: bool = True  # in the footer
     palette: bool = True
+    own: bool = False  # the action is the widget's own (cursor_down), not the main screen's
 
 
 KEYS: tuple[Key, ...] = (
@@ -126,6 +127,40 @@ KEYS: tuple[Key, ...] = (
     Key("quit", "q", "quit", "quit", "Quit the console", scope=Scope.APP),
 )
 
+# Vim's moves (the habit of k9s, lazygit and htop users) in the tables and the log: the
+# widgets' own actions, so scrolling the log up with k pauses follow as the arrow does.
+_MOVES = (
+    ("down", "j", "Move down a row (in the log: a line)"),
+    ("up", "k", "Move up a row (in the log: a line; pauses follow)"),
+    ("top", "g", "Go to the first row (in the log: the oldest line)"),
+    ("bottom", "G", "Go to the last row (in the log: the newest line; follows)"),
+)
+_ROUTE_MOVES = {  # the routes table (route_table.RouteTable): home/end move the cursor
+    "down": "cursor_down",
+    "up": "cursor_up",
+    "top": "scroll_home",
+    "bottom": "scroll_end",
+}
+_TABLE_MOVES = {  # a DataTable: home/end scroll sideways, top/bottom move the cursor
+    "down": "cursor_down",
+    "up": "cursor_up",
+    "top": "scroll_top",
+    "bottom": "scroll_bottom",
+}
+_LOG_MOVES = {
+    "down": "scroll_down",
+    "up": "scroll_up",
+    "top": "scroll_home",
+    "bottom": "scroll_end",
+}
+KEYS += tuple(
+    Key(key_id, key, actions[key_id], key_id, description, scope=scope, show=False,
+        palette=False, own=True)
+    for scope, actions in ((Scope.ROUTES, _ROUTE_MOVES), (Scope.RUNS, _TABLE_MOVES),
+                           (Scope.LOG, _LOG_MOVES))
+    for key_id, key, description in _MOVES
+)  # fmt: skip
+
 
 def bindings(scope: Scope) -> list[BindingType]:
     """The Textual bindings of one scope; widget scopes point at the main screen's actions."""
@@ -133,7 +168,7 @@ def bindings(scope: Scope) -> list[BindingType]:
     return [
         Binding(
             k.keys,
-            prefix + k.action,
+            ("" if k.own else prefix) + k.action,
             k.label,
             show=k.show,
             id=k.id,

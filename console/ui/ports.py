@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from console.engine import DevState, Event, RunProgress, RunRequest
+from console.engine import DevState, Event, Response, RunProgress, RunRequest
 from console.model import Project, Route, Run, Target
 from console.settings import Settings
 
@@ -89,6 +89,12 @@ class EnginePort(Protocol):
     def get(self, run_id: str) -> Run | None: ...
 
     def progress(self, run_id: str) -> RunProgress | None: ...
+
+    def response(self, run_id: str) -> Response | None: ...
+
+    def serves_functions(self, target: Target) -> bool: ...
+
+    def request_of(self, run_id: str) -> RunRequest | None: ...
 
     def recent_runs(self, n: int = 50) -> list[Run]: ...
 

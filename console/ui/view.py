@@ -14,6 +14,7 @@ from console.model import (
     Project,
     Route,
     RouteKind,
+    RouteSource,
     Run,
     RunState,
     Severity,
@@ -62,6 +63,17 @@ def route_note(route: Route, target: Target) -> str | None:
     return "runs on schedule only"
 
 
+NO_FUNCTIONS_SERVER = "needs the functions server"
+
+
+def function_note(route: Route, served: bool) -> str | None:
+    """A Netlify function on a local target that cannot answer it (next dev alone): said on the
+    row before a trigger that would get 202 and then a 404."""
+    if route.source is RouteSource.FUNCTION and not served:
+        return NO_FUNCTIONS_SERVER
+    return None
+
+
 def next_fire(route: Route, after: datetime) -> datetime | None:
     """The first fire strictly after `after`, or None (not scheduled, or a schedule we reject)."""
     if route.schedule is None or route.kind is not RouteKind.SCHEDULED:
@@ -100,6 +112,7 @@ def route_rows(
     target: Target,
     next_fires_at: Mapping[str, datetime | None],
     last_runs: Mapping[str, Run],
+    functions_served: bool = True,
 ) -> list[RouteRow]:
     """Every route, in the project's order, with what the table shows for it."""
     by_file: dict[str, list[Problem]] = {}
@@ -114,7 +127,7 @@ def route_rows(
                 next_fire=next_fires_at.get(r.route),
                 last_state=last.state if last else None,
                 problem=worst_problem(by_file.get(r.file, ())),
-                note=route_note(r, target),
+                note=route_note(r, target) or function_note(r, functions_served),
             )
         )
     return rows
@@ -196,6 +209,27 @@ def local_label(at: datetime, tz: tzinfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
 
 
+def clock_label(at: datetime, tz: tzinfo, fmt: str = "%H:%M") -> str:
+    """`02:52 UTC · 04:52 CEST`; the zone once when local time is UTC time (`02:52 UTC`)."""
+    utc = at.astimezone(UTC)
+    local = at.astimezone(tz)
+    shown = f"{utc.strftime(fmt)} UTC"
+    if local.utcoffset() == timedelta(0):
+        return shown
+    return f"{shown} · {local.strftime(fmt)} {local.tzname() or ''}".rstrip()
+
+
+def state_word(state: RunState) -> str:
+    """A run state as a person reads it: `timed out`, not the enum's `timed_out`."""
+    return state.words
+
+
+def retry_words(next_attempt_at: datetime, now: datetime) -> str:
+    """A run waiting for its next attempt (a background run after a 5xx): `retry in 58s`."""
+    wait = max(0.0, (next_attempt_at - now).total_seconds())
+    return f"retry in {span_label(wait)}"
+
+
 def run_start(run: Run) -> datetime:
     return run.started_at or run.created_at
 
@@ -254,14 +288,15 @@ def duration_label(seconds: float) -> str:
     return f"{s // 3600}h {s % 3600 // 60:02d}m"
 
 
-def seconds_left_label(seconds: float) -> str:
-    """Seconds, as the countdown counts them; minutes only past 999 s."""
-    s = math.ceil(seconds)
-    if s < 1000:
+def span_label(seconds: float) -> str:
+    """Whole seconds in one style wherever a limit or a time left is shown: `42s`, `14m 52s`,
+    `1h 02m` (a column or a line never mixes `15m 00s` with `892s`)."""
+    s = math.ceil(max(0.0, seconds))
+    if s < 60:
         return f"{s}s"
-    if s < 60000:
-        return f"{s // 60}m"
-    return f"{s // 3600}h"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    return f"{s // 3600}h {s % 3600 // 60:02d}m"
 
 
 def unobservable(run: Run) -> bool:
@@ -303,13 +338,13 @@ def order_runs(runs: Iterable[Run], keep: int, now: datetime) -> list[Run]:
     return out
 
 
-def deadline_words(run: Run, now: datetime) -> str:
-    """`30s, 12s left` while it runs; just the limit once it ended."""
-    limit = duration_label(run.deadline_s)
-    left = countdown(run, now)
+def deadline_words(run: Run, now: datetime, deadline_at: datetime | None = None) -> str:
+    """`30s, 12s left` or `15m 00s, 14m 52s left` while it runs; just the limit once it ended."""
+    limit = span_label(run.deadline_s)
+    left = countdown(run, now, deadline_at)
     if left is None:
         return limit
-    return f"{limit}, {seconds_left_label(left.seconds_left)} left"
+    return f"{limit}, {span_label(left.seconds_left)} left"
 
 
 DEFAULT_METHOD = {RouteKind.API: "GET", RouteKind.BACKGROUND: "POST", RouteKind.SCHEDULED: "POST"}

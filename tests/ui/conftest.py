@@ -86,7 +86,8 @@ def make_app(
         engine = Engine(project or acme, settings, store, clock=clock)
         kwargs.setdefault("start_dev", False)
         kwargs.setdefault("probe_dev", False)
-        return create_app(engine, tz=BERLIN, clock=clock or engine.clock, **kwargs)
+        kwargs.setdefault("tz", BERLIN)
+        return create_app(engine, clock=clock or engine.clock, **kwargs)
 
     yield factory
     for s in stores:
@@ -106,6 +107,11 @@ async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: fl
         if loop.time() > end:
             raise AssertionError("the app did not get there in time")
         await pilot.pause(0.02)
+
+
+def screen_lines(app: ConsoleApp) -> list[str]:
+    """What the terminal shows now, one string per row (the compositor's strips as text)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
 async def updates(*projects: Project) -> AsyncIterator[Project]:

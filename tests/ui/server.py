@@ -18,11 +18,15 @@ class Received:
 
 
 class RecordingServer:
-    """Answers 200 to everything; `/api/slow` holds the answer until released (or 10 s)."""
+    """Answers 200 (or `statuses[path]`) with `payload`; paths under `held` (`/api/slow`) hold
+    the answer until released (or 10 s)."""
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.release = threading.Event()
+        self.statuses: dict[str, int] = {}  # path -> status to answer instead of 200
+        self.payload = b'{"ok": true}'
+        self.held = ("/api/slow",)  # path prefixes whose answer waits for `release`
         self._lock = threading.Lock()
         server = self
 
@@ -34,11 +38,11 @@ class RecordingServer:
                     server.requests.append(
                         Received(self.command, self.path, dict(self.headers), body)
                     )
-                if self.path.startswith("/api/slow"):
+                if self.path.startswith(server.held):
                     server.release.wait(10)
-                payload = b'{"ok": true}'
+                payload = server.payload
                 try:
-                    self.send_response(200)
+                    self.send_response(server.statuses.get(self.path.split("?")[0], 200))
                     self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(payload)))
                     self.end_headers()

@@ -152,6 +152,7 @@ class MainScreen(MainActions, Screen[None]):
             self.target,
             self._next_fires,
             last_runs_by_route(self.runs.values()),
+            functions_served=self.engine.serves_functions(self.target),
         )
         panel = self.routes_panel
         panel.loading = self.loading

@@ -21,6 +21,7 @@ from console.ui.screens.run_detail import LINES_EXACT, LINES_GUESSED, RunDetailS
 from console.ui.view import (
     DEFAULT_METHOD,
     Zoom,
+    function_note,
     next_target,
     request_url,
     route_note,
@@ -111,6 +112,9 @@ class MainActions(Screen[None]):
         if note is not None:
             self.notify(f"{route.route} {note}: nothing sent.", severity="warning")
             return
+        if (why := function_note(route, self.engine.serves_functions(target))) is not None:
+            # Sent anyway (the answer is worth seeing), but nobody is surprised by the 404.
+            self.notify(f"{route.route} {why}: {target.url} is next dev alone.", severity="warning")
         params: dict[str, str] = {}
         if route.params:
             asked = await self.app.push_screen_wait(ParamsDialog(route.route, route.params))
@@ -254,7 +258,7 @@ class MainActions(Screen[None]):
         if run is None:
             return
         if run.state.final or not self.engine.cancel(run.id):
-            self.notify(f"That run has already ended ({run.state}).", severity="warning")
+            self.notify(f"That run has already ended ({run.state.words}).", severity="warning")
 
     def action_rerun(self) -> None:
         run = self._selected_run()
@@ -277,7 +281,16 @@ class MainActions(Screen[None]):
         lines = None
         if full.target_kind is TargetKind.LOCAL:
             lines = LINES_EXACT if self.engine.exact_logs else LINES_GUESSED
-        self.app.push_screen(RunDetailScreen(full, self.now, self.tz, lines=lines))
+        self.app.push_screen(
+            RunDetailScreen(
+                full,
+                self.now,
+                self.tz,
+                lines=lines,
+                response=self.engine.response(run.id),
+                progress=self.engine.progress(run.id),
+            )
+        )
 
     # --- log --------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from console.schedule import CronSpec, parse_cron, timeline
 from console.ui.bindings import Scope, bindings
 from console.ui.segments import text_segments
 from console.ui.text import clean_line, shorten
-from console.ui.view import RouteRow, fire_label
+from console.ui.view import RouteRow, fire_label, state_word
 from console.ui.widgets.timeline import MIN_STRIP, axis_labels, axis_text, column_of, strip_text
 
 FUNCTIONS_PREFIX = "/.netlify/functions/"
@@ -49,6 +49,7 @@ STATE_STYLE = {
 SHORT_NOTE = {
     "runs on schedule only": "schedule only",
     "does not run on previews": "not on preview",
+    "needs the functions server": "no fn server",
 }
 GAP = 2  # spaces between columns
 LEFT = 1  # space before the first column
@@ -61,10 +62,6 @@ def short_route(route: str) -> str:
     if route.startswith(FUNCTIONS_PREFIX):
         return "ƒ/" + route[len(FUNCTIONS_PREFIX) :]
     return route
-
-
-def state_word(state: RunState) -> str:
-    return str(state)
 
 
 def state_text(state: RunState | None) -> Text:

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 
 from console.model import Route
 from console.ui.text import clean_line
-from console.ui.view import RouteRow, in_words, matches, schedule_description
+from console.ui.view import RouteRow, clock_label, in_words, matches, schedule_description
 from console.ui.widgets.route_table import RouteTable, short_route, state_text
 
 __all__ = ["RoutesPanel", "detail_text", "short_route", "state_text"]
@@ -123,7 +123,7 @@ class RoutesPanel(Vertical):
             else:
                 detail.update(Text("no route" if not self.rows else "no route matches the filter"))
             return
-        detail.update(detail_text(row, self.now, self.tz))
+        detail.update(detail_text(row, self.now, self.tz, detail.content_size.width or None))
 
     @on(RouteTable.Highlighted, "#routes-table")
     def _highlighted(self, event: RouteTable.Highlighted) -> None:
@@ -164,21 +164,21 @@ class RoutesPanel(Vertical):
             self.clear_filter()
 
 
-def detail_text(row: RouteRow, now: datetime, tz: tzinfo) -> Text:
-    """The line under the table: the schedule in words, the next fire in UTC and local time."""
+def detail_text(row: RouteRow, now: datetime, tz: tzinfo, width: int | None = None) -> Text:
+    """The line under the table: what stops the route here, its kind and file (every route has
+    them), the schedule in words and the next fire; cut with `…` at `width`."""
     r = row.route
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(short_route(clean_line(r.route)), style="bold")
     if row.note:
         text.append(f"  {row.note}", style="italic yellow")
+    text.append(f"  {r.kind} · {clean_line(r.file)}:{r.line}", style="dim")
     if r.schedule:
         text.append(f"  {schedule_description(r.schedule)}", style="cyan")
     if row.next_fire is not None:
-        utc = row.next_fire.astimezone(UTC)
-        local = row.next_fire.astimezone(tz)
-        text.append(f"  next {utc:%a %H:%M} UTC", style="bold")
-        text.append(f" · {local:%a %H:%M} {local.tzname() or ''}".rstrip())
+        text.append(f"  next {clock_label(row.next_fire, tz, '%a %H:%M')}", style="bold")
         text.append(f" · {in_words(row.next_fire - now)}")
-    if not r.schedule:
-        text.append(f"  {r.kind} · {clean_line(r.file)}:{r.line}", style="dim")
+    if width is not None and text.cell_len > width:
+        # A Static wraps at a space and its one row shows the first piece: cut it ourselves.
+        text.truncate(width, overflow="ellipsis")
     return text

@@ -24,30 +24,32 @@ from console.ui.view import (
     duration_label,
     elapsed,
     is_live,
-    seconds_left_label,
+    retry_words,
+    span_label,
     unobservable,
 )
 from console.ui.widgets.routes import short_route, state_text
 
-BAR_WIDTH = 12
+BAR_WIDTH = 10
+LEFT_WIDTH = 7  # `14m 52s`: the widest time left (span_label) before an hour
 LEVEL_STYLE = {Level.OK: "green", Level.WARNING: "bold yellow", Level.ERROR: "bold red"}
 COLUMNS = (
     ("started", "started", 8),
     ("route", "route", 0),  # takes what is left
     ("target", "target", 10),
-    ("state", "state", 11),
+    ("state", "state", 12),  # `retry in 58s`
     ("http", "http", 4),
     ("try", "try", 3),
     ("elapsed", "elapsed", 8),
-    ("deadline", "deadline", BAR_WIDTH + 6),
+    ("deadline", "deadline", BAR_WIDTH + 1 + LEFT_WIDTH),
 )
 
 
 def deadline_text(run: Run, now: datetime, progress: RunProgress | None = None) -> Text:
     """The countdown: a bar of the time left and the seconds, warning at 20%, error at 0."""
     if progress is not None and progress.next_attempt_at is not None:
-        wait = max(0.0, (progress.next_attempt_at - now).total_seconds())
-        return Text(f"retry {progress.attempt + 1} in {seconds_left_label(wait)}", style="yellow")
+        # The state cell says "retry in 58s"; the next attempt's deadline starts with it.
+        return Text(f"try {progress.attempt + 1} of {progress.max_attempts} next", style="dim")
     if unobservable(run) and not is_live(run, now):
         return Text("deadline passed", style="dim")
     left = countdown(run, now, progress.deadline_at if progress else None)
@@ -55,8 +57,16 @@ def deadline_text(run: Run, now: datetime, progress: RunProgress | None = None) 
         return Text("")
     style = LEVEL_STYLE[left.level]
     text = Text(bar(left.fraction_left, BAR_WIDTH), style=style)
-    text.append(f" {seconds_left_label(left.seconds_left):>4}", style=style)
+    text.append(f" {span_label(left.seconds_left):>{LEFT_WIDTH}}", style=style)
     return text
+
+
+def run_state_text(run: Run, now: datetime, progress: RunProgress | None = None) -> Text:
+    """The state cell: the state in words, or `retry in 58s` while a failed attempt waits for
+    the next (the run is still `accepted` then, which next to `HTTP 500` reads as a success)."""
+    if progress is not None and progress.next_attempt_at is not None:
+        return Text(retry_words(progress.next_attempt_at, now), style="bold yellow")
+    return state_text(run.state)
 
 
 def target_text(run: Run) -> Text:
@@ -154,6 +164,7 @@ class RunsPanel(Vertical):
         for run in self.runs:
             if run.state.final:
                 continue
+            table.update_cell(run.id, "state", run_state_text(run, now, progress.get(run.id)))
             table.update_cell(run.id, "elapsed", duration_label(elapsed(run, now)))
             table.update_cell(run.id, "deadline", deadline_text(run, now, progress.get(run.id)))
         self._subtitle()
@@ -182,7 +193,7 @@ class RunsPanel(Vertical):
             Text(f"{started:%H:%M:%S}", style="dim"),
             Text(shorten(short_route(clean_line(run.route)), self._route_width)),
             target_text(run),
-            state_text(run.state),
+            run_state_text(run, self.now, self.progress.get(run.id)),
             "" if run.http_status is None else str(run.http_status),
             str(run.attempts) if run.attempts else "",
             duration_label(elapsed(run, self.now)),
