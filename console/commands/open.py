@@ -11,9 +11,9 @@ from pathlib import Path
 
 from console.commands._common import load_project
 from console.engine import Engine, RunStore, history_path
-from console.errors import ConsoleError, NotASiteError
+from console.errors import ConsoleError, NotASiteError, SettingsError
 from console.model import Project
-from console.settings import Settings, load_settings
+from console.settings import FILE_NAME, Settings, load_settings, settings_path
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ async def _open(project: Project, settings: Settings, args: argparse.Namespace) 
         engine,
         target=args.target,
         start_dev=not args.no_dev,
-        project_updates=watch_project(project.root),
+        project_updates=watch_project(project.root, settings=True),
         freeze_gc=True,  # one app per process here: see ConsoleApp.on_ready
     )
     try:
@@ -73,12 +73,27 @@ def _relevant(path: str) -> bool:
     return path.endswith(WATCHED_SUFFIXES) and not IGNORED_DIRS.intersection(parts)
 
 
-async def watch_project(root: Path) -> AsyncIterator[Project]:
-    """The project again, each time a file discovery reads changes (debounced by watchfiles)."""
+async def watch_project(
+    root: Path, *, settings: bool = False
+) -> AsyncIterator[Project | Settings | SettingsError]:
+    """The project again, each time a file discovery reads changes (debounced by watchfiles);
+    with `settings`, also console.toml again when it changes (a `console target add` in another
+    shell), or the SettingsError that says why the new one cannot be used."""
     from watchfiles import awatch
 
-    async for changes in awatch(root, watch_filter=lambda _change, path: _relevant(path)):
-        if not changes:
+    toml = settings_path(root).resolve()
+
+    def wanted(_change: object, path: str) -> bool:
+        return _relevant(path) or (settings and Path(path).name == FILE_NAME)
+
+    async for changes in awatch(root, watch_filter=wanted):
+        paths = {Path(path) for _, path in changes}
+        if settings and any(_same(p, toml) for p in paths):
+            try:
+                yield await asyncio.to_thread(load_settings, root)
+            except SettingsError as exc:
+                yield exc  # the screen keeps the last good settings and says why
+        if not any(_relevant(str(p)) and not _same(p, toml) for p in paths):
             continue
         try:
             # Discovery parses files with tree-sitter: off the event loop, so keys stay quick.
@@ -87,6 +102,13 @@ async def watch_project(root: Path) -> AsyncIterator[Project]:
             log.info("routes not reloaded: %s", exc)
         except Exception:  # a bug in discovery must not take the screen down with it
             log.exception("routes not reloaded")
+
+
+def _same(path: Path, other: Path) -> bool:
+    try:
+        return path.resolve() == other
+    except OSError:
+        return False
 
 
 def _discover(root: Path) -> Project:

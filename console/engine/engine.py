@@ -364,6 +364,15 @@ class Engine:
         whoever built its target (the command line, the screen, a rerun)."""
         return SendGuard.for_run(target, self.settings.targets).refusal(url)
 
+    def reload_settings(self, settings: Settings) -> None:
+        """console.toml changed while open: the next runs use its targets and limits.
+
+        Runs under way keep what they started with; the dev server keeps its command until the
+        console starts again. The old targets' secrets stay hidden in what is shown and stored.
+        """
+        self.redactor = Redactor(secret_values(self.settings.targets + settings.targets))
+        self.settings = settings
+
     def _check_env(self, target: Target) -> None:
         for name, value in target.headers:
             expand_value(value, name, target.name)

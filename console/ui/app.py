@@ -13,12 +13,13 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from console.engine import SystemClock
-from console.errors import ConsoleError
-from console.model import Project, Target
+from console.errors import ConsoleError, SettingsError
+from console.model import Target
+from console.settings import Settings
 from console.ui.bindings import Scope, bindings, keys_for, palette_keys, unknown_ids
 from console.ui.inbox import EventInbox
 from console.ui.no_color import use_readable_monochrome
-from console.ui.ports import Clock, EnginePort
+from console.ui.ports import Clock, EnginePort, Update
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.main import MainScreen
 
@@ -41,7 +42,7 @@ class ConsoleApp(App[int]):
         tz: tzinfo,
         target: Target,
         start_dev: bool,
-        project_updates: AsyncIterator[Project] | None,
+        project_updates: AsyncIterator[Update] | None,
         probe_dev: bool = True,
         flush_seconds: float = FLUSH_SECONDS,
         tick_seconds: float = TICK_SECONDS,
@@ -68,13 +69,7 @@ class ConsoleApp(App[int]):
         return self.main
 
     async def on_mount(self) -> None:
-        keys = dict(self.engine.settings.keys)
-        self.set_keymap(keys)
-        if bad := unknown_ids(keys):
-            self.notify(
-                f"console.toml [keys]: unknown id {', '.join(bad)}; see ? for the ids.",
-                severity="warning",
-            )
+        self._apply_keys()
         await self.engine.start()
         self._engine_open = True
 
@@ -105,14 +100,41 @@ class ConsoleApp(App[int]):
         if batch is not None:
             self.main.apply_batch(batch)
 
+    def _apply_keys(self) -> None:
+        keys = dict(self.engine.settings.keys)
+        self.set_keymap(keys)
+        if bad := unknown_ids(keys):
+            self.notify(
+                f"console.toml [keys]: unknown id {', '.join(bad)}; see ? for the ids.",
+                severity="warning",
+            )
+
     @work(group="watch")
-    async def _watch(self, updates: AsyncIterator[Project]) -> None:
+    async def _watch(self, updates: AsyncIterator[Update]) -> None:
         try:
-            async for project in updates:
-                self.engine.reload_project(project)
-                self.main.project_changed(project)
+            async for update in updates:
+                if isinstance(update, SettingsError):
+                    # One line; what was good stays in use (a half-typed file is common).
+                    self.notify(
+                        f"{update}; the last good settings stay in use.", severity="warning"
+                    )
+                elif isinstance(update, Settings):
+                    self.settings_changed(update)
+                else:
+                    self.engine.reload_project(update)
+                    self.main.project_changed(update)
         except ConsoleError as exc:
             self.notify(f"Route files are no longer watched: {exc}", severity="warning")
+
+    def settings_changed(self, settings: Settings) -> None:
+        """console.toml changed: new targets and keys at once, no restart."""
+        if settings == self.engine.settings:
+            return  # saved again unchanged, or the watcher saw one write twice
+        keys_changed = dict(settings.keys) != dict(self.engine.settings.keys)
+        self.engine.reload_settings(settings)
+        if keys_changed:
+            self._apply_keys()
+        self.main.settings_changed(settings)
 
     async def close_engine(self) -> None:
         """Stop runs and the dev server we started; safe to call more than once."""
@@ -175,7 +197,7 @@ def create_app(
     target: str | None = None,
     start_dev: bool = True,
     probe_dev: bool = True,
-    project_updates: AsyncIterator[Project] | None = None,
+    project_updates: AsyncIterator[Update] | None = None,
     flush_seconds: float = FLUSH_SECONDS,
     tick_seconds: float = TICK_SECONDS,
     freeze_gc: bool = False,

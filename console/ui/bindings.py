@@ -50,6 +50,20 @@ KEYS: tuple[Key, ...] = (
         palette=False,
     ),
     Key(
+        "trigger_request",
+        "m",
+        "trigger_request",
+        "request…",
+        "Trigger the selected route with a query, method or body (from its last run)",
+    ),
+    Key(
+        "targets",
+        "T",
+        "pick_target",
+        "targets",
+        "Pick the target from every one in console.toml (name, kind, URL)",
+    ),
+    Key(
         "filter_routes", "slash", "filter_routes", "filter", "Filter the routes by text", show=False
     ),
     Key(

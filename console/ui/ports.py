@@ -11,8 +11,13 @@ from datetime import datetime
 from typing import Protocol
 
 from console.engine import DevState, Event, Response, RunProgress, RunRequest
+from console.errors import SettingsError
 from console.model import Project, Route, Run, Target
 from console.settings import Settings
+
+# What `console open` watches: the project again (route files changed), console.toml again, or
+# why the changed console.toml cannot be used (the screen keeps the last good settings).
+Update = Project | Settings | SettingsError
 
 
 class Clock(Protocol):
@@ -104,3 +109,5 @@ class EnginePort(Protocol):
     def exact_logs(self) -> bool: ...
 
     def watch_peers(self) -> None: ...
+
+    def reload_settings(self, settings: Settings) -> None: ...

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
+from urllib.parse import urlencode
 
 from console.errors import ConsoleError
 from console.model import (
@@ -350,8 +351,13 @@ def deadline_words(run: Run, now: datetime, deadline_at: datetime | None = None)
 DEFAULT_METHOD = {RouteKind.API: "GET", RouteKind.BACKGROUND: "POST", RouteKind.SCHEDULED: "POST"}
 
 
-def request_url(target: Target, route: Route, params: Mapping[str, str]) -> str:
-    """The URL a trigger will hit, for the confirm dialog: dynamic segments filled in."""
+def request_url(
+    target: Target,
+    route: Route,
+    params: Mapping[str, str],
+    query: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The URL a trigger will hit, for the confirm dialog: dynamic segments and query filled in."""
     parts = []
     for seg in route.route.split("/"):
         param = next((p for p in route.params if seg.strip("[].") == p.name), None)
@@ -359,7 +365,8 @@ def request_url(target: Target, route: Route, params: Mapping[str, str]) -> str:
             parts.append(seg)
         elif params.get(param.name):
             parts.append(params[param.name])
-    return public_url(target.url).rstrip("/") + "/".join(parts)
+    url = public_url(target.url).rstrip("/") + "/".join(parts)
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from textual.widgets import Input
 
 from console.engine import RunRequest
 from console.model import RunState
-from console.ui.screens.dialogs import ConfirmDialog, ParamsDialog
+from console.ui.screens.dialogs import ConfirmDialog
+from console.ui.screens.request_dialog import RequestDialog
 from tests.ui.conftest import SIZE, AppFactory, wait_for
 from tests.ui.server import RecordingServer
 from tests.ui.test_keys import select_route
@@ -132,9 +133,9 @@ async def test_params_are_asked_for_and_sent(
     async with app.run_test(size=SIZE) as pilot:
         select_route(app, "/api/users/[id]")
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, ParamsDialog))
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestDialog))
         await pilot.press("enter")  # empty: required, the dialog stays
-        assert isinstance(app.screen, ParamsDialog)
+        assert isinstance(app.screen, RequestDialog)
         await pilot.press("4", "2", "enter")
         await wait_for(pilot, lambda: local_server.paths() == ["/api/users/42"])
 
@@ -146,7 +147,7 @@ async def test_escape_in_the_params_dialog_sends_nothing(
     async with app.run_test(size=SIZE) as pilot:
         select_route(app, "/api/files/[...path]")
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, ParamsDialog))
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestDialog))
         app.screen.query_one(Input).value = "a/b"
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main)
@@ -162,7 +163,7 @@ async def test_production_confirm_names_the_url_with_params(
         await to_production(pilot, app)
         select_route(app, "/api/files/[...path]")
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, ParamsDialog))
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestDialog))
         await pilot.press(*"a/b", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         dialog = app.screen

@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from console.engine import DevState, LogLine, RunProgress
 from console.model import Project, Run, Severity, Target, TargetKind
+from console.settings import Settings
 from console.ui.bindings import Scope, bindings
 from console.ui.inbox import Batch
 from console.ui.ports import Clock, EnginePort
@@ -255,6 +256,25 @@ class MainScreen(MainActions, Screen[None]):
         """Route files changed on disk: the engine has the new project; redraw what depends on it."""
         self._refresh_all()
         self.notify(f"Routes reloaded: {len(project.routes)} routes.", timeout=3)
+
+    def settings_changed(self, settings: Settings) -> None:
+        """console.toml changed: keep the current target by name (its URL or kind may have
+        changed); back to local when it is gone. Says what it did in one line."""
+        names = ", ".join(f"{t.name} ({t.kind})" for t in settings.targets) or "local only"
+        same = next((t for t in settings.targets if t.name == self.target.name), None)
+        if same is None and self.target.kind is TargetKind.LOCAL:
+            same = settings.local  # the default local target, not named in the file
+        if same is None:
+            target = settings.local
+            self.notify(
+                f"console.toml reloaded: target {self.target.name} is gone, back to "
+                f"{target.name}. Targets: {names}.",
+                severity="warning",
+            )
+        else:
+            target = same
+            self.notify(f"console.toml reloaded. Targets: {names}.", timeout=4)
+        self.set_target(target)
 
     def set_target(self, target: Target) -> None:
         self.target = target

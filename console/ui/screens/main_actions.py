@@ -4,6 +4,7 @@ production confirm; I/O happens in workers that call one engine method each."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from textual import work
@@ -11,13 +12,15 @@ from textual.screen import Screen
 
 from console.engine import DevState, RunRequest
 from console.errors import ConsoleError
-from console.model import Route, Run, RunState, Target, TargetKind
+from console.model import Route, RouteKind, Run, RunState, Target, TargetKind
 from console.schedule import next_fires
 from console.ui.ports import Clock, EnginePort
-from console.ui.screens.dialogs import ConfirmDialog, ParamsDialog
+from console.ui.screens.dialogs import ConfirmDialog
 from console.ui.screens.next_fires import NextFiresDialog
 from console.ui.screens.problems import ProblemsScreen
+from console.ui.screens.request_dialog import RequestDialog
 from console.ui.screens.run_detail import LINES_EXACT, LINES_GUESSED, RunDetailScreen
+from console.ui.screens.targets import TargetPicker, target_choices
 from console.ui.view import (
     DEFAULT_METHOD,
     Zoom,
@@ -104,10 +107,23 @@ class MainActions(Screen[None]):
     def action_trigger(self) -> None:
         route = self._selected_route()
         if route is not None:
-            self._trigger(route, self.target)
+            self._trigger(route, self.target, ask=bool(route.params))
+
+    def action_trigger_request(self) -> None:
+        route = self._selected_route()
+        if route is not None:
+            self._trigger(route, self.target, ask=True)
+
+    def _last_request(self, route: Route) -> RunRequest | None:
+        """The request of the route's newest run on screen (what the dialog starts from)."""
+        runs = [r for r in self.runs.values() if r.route == route.route]
+        if not runs:
+            return None
+        newest = max(runs, key=lambda r: r.created_at)
+        return self.engine.request_of(newest.id)
 
     @work(group="send")
-    async def _trigger(self, route: Route, target: Target) -> None:
+    async def _trigger(self, route: Route, target: Target, ask: bool) -> None:
         note = route_note(route, target)
         if note is not None:
             self.notify(f"{route.route} {note}: nothing sent.", severity="warning")
@@ -115,26 +131,28 @@ class MainActions(Screen[None]):
         if (why := function_note(route, self.engine.serves_functions(target))) is not None:
             # Sent anyway (the answer is worth seeing), but nobody is surprised by the 404.
             self.notify(f"{route.route} {why}: {target.url} is next dev alone.", severity="warning")
-        params: dict[str, str] = {}
-        if route.params:
-            asked = await self.app.push_screen_wait(ParamsDialog(route.route, route.params))
+        request = RunRequest()
+        if ask:
+            asked = await self.app.push_screen_wait(RequestDialog(route, self._last_request(route)))
             if asked is None:
                 self.notify("Nothing sent.")
                 return
-            params = asked
+            request = asked
         try:
             # What submit would refuse (a missing variable for a header) is said before asking.
-            self.engine.check(route, target, RunRequest(params=params))
+            self.engine.check(route, target, request)
         except ConsoleError as exc:
             self.notify(str(exc), severity="error")
             return
-        method = DEFAULT_METHOD[route.kind]
-        url = request_url(target, route, params)
+        method = request.method or DEFAULT_METHOD[route.kind]
+        if route.kind is RouteKind.SCHEDULED:
+            method = "POST"  # the platform's, whatever was asked
+        url = request_url(target, route, request.params, request.query)
         confirmed = await self._confirm(route.route, method, url, target)
         if confirmed is None:
             return
-        request = RunRequest(params=params, confirmed=confirmed)
-        self._sent(lambda: self.engine.submit(route, target, request))
+        send = replace(request, confirmed=confirmed)
+        self._sent(lambda: self.engine.submit(route, target, send))
 
     async def _confirm(self, route: str, method: str, url: str, target: Target) -> bool | None:
         """False when no confirm is needed, True when confirmed, None when the user said no."""
@@ -176,6 +194,19 @@ class MainActions(Screen[None]):
 
     # --- targets, scheduler, dev server -----------------------------------------------------
 
+    def action_pick_target(self) -> None:
+        settings = self.engine.settings  # read now: a `target add` a moment ago is in it
+        choices = target_choices(settings.targets, settings.local)
+        self.app.push_screen(TargetPicker(choices, self.target), self._go_to)
+
+    def _go_to(self, target: Target | None) -> None:
+        """Switch to `target` (None: stay). Production says once that every request asks."""
+        if target is None or target == self.target:
+            return
+        if target.kind is TargetKind.PRODUCTION:
+            self.notify("PRODUCTION: every request asks before it is sent.", severity="warning")
+        self.set_target(target)
+
     def action_switch_target(self) -> None:
         target = next_target(self.engine.settings.targets, self.target)
         if target is None:
@@ -185,9 +216,7 @@ class MainActions(Screen[None]):
                 severity="warning",
             )
             return
-        if target.kind is TargetKind.PRODUCTION:
-            self.notify("PRODUCTION: every request asks before it is sent.", severity="warning")
-        self.set_target(target)
+        self._go_to(target)
 
     def action_local_target(self) -> None:
         self.set_target(self.engine.settings.local)
