@@ -55,6 +55,7 @@ KEYS: tuple[Key, ...] = (
         "trigger_request",
         "request…",
         "Trigger the selected route with a query, method or body (from its last run)",
+        show=False,  # the footer is full at 80 columns; `?` and the palette list it
     ),
     Key(
         "targets",
