@@ -32,9 +32,18 @@ def run(args: argparse.Namespace) -> int:
     for line in _summary(plan, written=args.write):
         print_text(line, file=sys.stderr)
     if not args.write and diff:
-        sys.stdout.write(diff)  # as is: `console migrate | git apply` must get every byte
-        sys.stdout.flush()
+        show_diff(diff)
     return code
+
+
+def show_diff(diff: str) -> None:
+    """The diff as is into a pipe (`console migrate | git apply` needs every byte); on a
+    terminal without control sequences, since it quotes the project's own files."""
+    if sys.stdout.isatty():
+        print_text(diff.rstrip("\n"))
+        return
+    sys.stdout.write(diff)
+    sys.stdout.flush()
 
 
 def _json(plan: MigrationPlan, diff: str, *, written: bool) -> dict[str, object]:

@@ -227,3 +227,18 @@ def test_json_has_the_routes_files_and_diff(capsys: pytest.CaptureFixture[str]) 
 def test_diff_marks_a_last_line_without_newline() -> None:
     diff = unified_diff([Change("a.js", b"one\ntwo", b"one\nthree")])
     assert diff.endswith("+three\n\\ No newline at end of file\n")
+
+
+def test_a_terminal_gets_the_diff_without_control_sequences(
+    copy_project: Copy, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_project("js-jobs")
+    hostile = "// \x1b]0;PWNED\x07 \x1b[2J title\n"
+    nightly = root / "pages" / "api" / "nightly.js"
+    nightly.write_text(hostile + nightly.read_text())
+    _, piped, _ = _run(capsys, "migrate", str(root))
+    assert "\x1b]0;PWNED\x07" in piped  # a pipe gets the bytes git apply needs
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    _, shown, _ = _run(capsys, "migrate", str(root))
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "title" in shown and "+import { formatCount } from '../../pages/api/_format'" in shown
