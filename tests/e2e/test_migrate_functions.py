@@ -336,6 +336,29 @@ def test_a_path_alias_import_resolves_in_the_clis_bundler(e2e_mark: str, tmp_pat
         served.close()
 
 
+def test_a_javascript_project_with_its_own_functions_folder_runs_under_the_cli(
+    e2e_mark: str, tmp_path: Path
+) -> None:
+    """js-jobs: `.mjs` functions in `functions/` (netlify.toml), a dynamic route whose file name
+    has brackets (its id as a query parameter), and an import the move had to adjust."""
+    require_node_modules()
+    root = _migrated_copy("js-jobs", PROJECTS / "js-jobs", tmp_path)
+    served = _serve(root, ["jobs-id-background", "nightly"], f"{e2e_mark}.js")
+    server = next(served)
+    try:
+        start = server.mark()
+        assert _post(server, "jobs-id-background", "?id=42") == 202
+        lines = server.wait_for(start, _background_ended, "end of the job")
+        assert "jobs/[id]: running id=42 steps=2" in lines, lines
+        assert not any("Error during background function" in x for x in lines), lines
+        start = server.mark()
+        assert _post(server, "nightly") == 200
+        lines = server.wait_for(start, lambda ls: "nightly: archived 3 items" in ls, "nightly")
+        assert _status_line(lines) == 200
+    finally:
+        served.close()
+
+
 def _request(url: str, *, secret: str | None = None, body: bytes = b"") -> int:
     headers = {"x-migrated-route-secret": secret} if secret is not None else {}
     return httpx.post(url, content=body, headers=headers, timeout=180, trust_env=False).status_code
