@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.commands._common import load_project
 from console.engine import Engine, RunStore, history_path
 from console.errors import ConsoleError, NotASiteError, SettingsError
 from console.model import Project
 from console.settings import FILE_NAME, Settings, load_settings, settings_path
+
+if TYPE_CHECKING:  # the screen (textual) is imported only when it opens
+    from console.ui.app import ConsoleApp
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +59,25 @@ async def _open(project: Project, settings: Settings, args: argparse.Namespace) 
         project_updates=watch_project(project.root, settings=True),
         freeze_gc=True,  # one app per process here: see ConsoleApp.on_ready
     )
-    try:
-        await app.run_async()
-    finally:
-        # Also on a crash of the screen: runs are cancelled and a dev server we started stops.
-        await app.close_engine()
-        store.close()
+    app.close_after_exit = True  # below, once the terminal is restored
+    with exit_on_signals(app):
+        try:
+            try:
+                await app.run_async()
+            except OSError:
+                # Restoring a terminal that hung up fails (EIO): nothing left to restore.
+                if app.signalled is None:
+                    raise
+        finally:
+            # Also on a crash of the screen or a signal: runs are cancelled (with the reason)
+            # and a dev server we started stops; on a signal without waiting for other
+            # processes' runs on it.
+            sig = app.signalled
+            reason = None if sig is None else SIGNAL_REASONS.get(sig, f"signal {sig}")
+            await app.close_engine(reason, promptly=sig is not None)
+            store.close()
+    if app.signalled is not None:
+        return 128 + app.signalled  # 143 for SIGTERM, 129 for SIGHUP (a closed terminal)
     return app.return_code or 0
 
 
@@ -66,6 +86,57 @@ def pick_site(error: NotASiteError) -> str | None:
     from console.ui.site_picker import SitePickerApp
 
     return SitePickerApp(error.folder, error.sites).run()
+
+
+SIGNAL_REASONS: dict[int, str] = {
+    signal.SIGTERM.value: "the console received SIGTERM",
+    signal.SIGHUP.value: "the console received SIGHUP (its terminal closed)",
+}
+HANGUP_POLL_S = 0.5
+
+
+@contextmanager
+def exit_on_signals(app: ConsoleApp) -> Iterator[None]:
+    """SIGTERM and SIGHUP leave the screen as `q` does instead of killing the process where it
+    stands (the terminal was left in the alternate screen with mouse reporting on, runs
+    `running`). A closed terminal sends SIGHUP, through the shell; when nothing forwards it
+    (a shell that ignores it), the terminal is seen gone (EIO) and treated the same."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            loop.add_signal_handler(sig, app.exit_on_signal, int(sig))
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue  # not on this platform, or not the main thread
+        installed.append(sig)
+    watchdog = loop.create_task(_watch_terminal(app), name="terminal-hangup")
+    try:
+        yield
+    finally:
+        watchdog.cancel()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def _watch_terminal(app: ConsoleApp) -> None:
+    """A hung-up terminal reads as end-of-file for ever (Textual's input thread then spins) and
+    answers EIO to any ioctl: look now and then, and leave as on SIGHUP."""
+    import sys
+    import termios
+
+    try:
+        fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+    except (OSError, ValueError):
+        return
+    if fd < 0 or not os.isatty(fd):
+        return
+    while app.signalled is None:
+        await asyncio.sleep(HANGUP_POLL_S)
+        try:
+            termios.tcgetattr(fd)
+        except termios.error:
+            app.exit_on_signal(int(signal.SIGHUP))
+            return
 
 
 def _relevant(path: str) -> bool:

@@ -57,7 +57,7 @@ class DevSupervisor(Protocol):
 
     async def probe(self) -> DevState: ...
 
-    async def stop(self) -> None: ...
+    async def stop(self, *, wait_for_users: bool = True) -> None: ...
 
     def use(self) -> None: ...
 
@@ -143,11 +143,12 @@ class Engine:
         if self.store.mark_interrupted(self.clock.now()):
             log.info("marked runs of a stopped console process as interrupted")
 
-    async def close(self, reason: str | None = None) -> None:
+    async def close(self, reason: str | None = None, *, promptly: bool = False) -> None:
         """Cancel active runs (state cancelled), close the clients, stop a dev server we started.
 
         `reason` says why in each cancelled run ("the console received SIGTERM"); queued runs
-        are cancelled too, with "cancelled while queued, before it was sent".
+        are cancelled too, with "cancelled while queued, before it was sent". `promptly` (a
+        signal) stops our dev server without waiting for other processes' runs on it.
         """
         self._closed = True
         await self.scheduler.stop()
@@ -168,7 +169,7 @@ class Engine:
             await client.aclose()
         self._clients.clear()
         if self.dev is not None and self.dev.started_by_us:
-            await self.dev.stop()
+            await self.dev.stop(wait_for_users=not promptly)
 
     def client(self, insecure: bool, local: bool) -> httpx.AsyncClient:
         """The shared client for this kind of target (one pool per TLS setting and locality)."""

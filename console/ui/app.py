@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from console.engine import SystemClock
 from console.errors import ConsoleError, SettingsError
-from console.model import Target
+from console.model import RunState, Target, TargetKind
 from console.settings import Settings
 from console.ui.bindings import Scope, bindings, keys_for, palette_keys, unknown_ids
 from console.ui.inbox import EventInbox
@@ -22,6 +22,7 @@ from console.ui.no_color import use_readable_monochrome
 from console.ui.ports import Clock, EnginePort, Update
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.main import MainScreen
+from console.ui.screens.quit_dialog import QuitDialog
 
 FLUSH_SECONDS = 0.05  # how often engine events reach the widgets (20 frames a second at most)
 TICK_SECONDS = 0.25  # how often clocks and countdowns move
@@ -64,6 +65,10 @@ class ConsoleApp(App[int]):
         self._unsubscribe = engine.bus.subscribe(self.inbox)
         self._engine_open = False
         self.main = MainScreen(engine, clock, tz, target)
+        # `console open` closes the engine itself once the terminal is back to normal, so
+        # that quitting does not wait on the screen for runs to be cancelled.
+        self.close_after_exit = False
+        self.signalled: int | None = None
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -136,16 +141,40 @@ class ConsoleApp(App[int]):
             self._apply_keys()
         self.main.settings_changed(settings)
 
-    async def close_engine(self) -> None:
+    async def close_engine(self, reason: str | None = None, *, promptly: bool = False) -> None:
         """Stop runs and the dev server we started; safe to call more than once."""
         self._unsubscribe()
         if self._engine_open:
             self._engine_open = False
-            await self.engine.close()
+            await self.engine.close(reason, promptly=promptly)
 
     async def action_quit(self) -> None:
-        await self.close_engine()
-        self.exit(0)
+        """Quit now, whatever is going on (a dev server still starting included); with runs in
+        flight, ask once first. The engine closes after the screen has gone (on_unmount, or
+        `console open` once the terminal is restored)."""
+        if isinstance(self.screen, QuitDialog):
+            self.screen.dismiss(True)  # q again: yes
+            return
+        active = [
+            r
+            for r in self.engine.active_runs()
+            if not r.state.final
+            and not (r.state is RunState.ACCEPTED and r.target_kind is not TargetKind.LOCAL)
+        ]
+        if not active:
+            self.exit(0)
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit(0)
+
+        self.push_screen(QuitDialog(len(active)), answered)
+
+    def exit_on_signal(self, signum: int) -> None:
+        """SIGTERM, SIGHUP: leave the screen (the terminal is restored), exit 128 + signum."""
+        self.signalled = signum
+        self.exit(128 + signum)
 
     def notify(
         self,
@@ -173,7 +202,8 @@ class ConsoleApp(App[int]):
         self.push_screen(HelpScreen(self.engine.settings.keys))
 
     async def on_unmount(self) -> None:
-        await self.close_engine()
+        if not self.close_after_exit:
+            await self.close_engine()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the bindings table, with the same description, then Textual's own."""
