@@ -24,6 +24,7 @@ class _Journal:
 
     token: str
     made_dirs: list[Path] = field(default_factory=list)
+    temps: list[Path] = field(default_factory=list)  # every temporary file made
     staged: dict[str, Path] = field(default_factory=dict)  # change path -> its temporary file
     kept_aside: list[tuple[Path, Path]] = field(default_factory=list)  # (place, backup)
     placed: list[Path] = field(default_factory=list)
@@ -46,7 +47,6 @@ def apply_changes(root: Path, changes: tuple[Change, ...] | list[Change]) -> Non
                 journal.kept_aside.append((place, backup))
             if change.after is not None:
                 os.replace(journal.staged[change.path], place)
-                del journal.staged[change.path]
                 journal.placed.append(place)
     except OSError as exc:
         _undo(journal)
@@ -86,12 +86,11 @@ def _stage(place: Path, data: bytes, journal: _Journal) -> Path:
     _make_dirs(place.parent, journal)
     temp = _aside(place, journal.token, "new")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    journal.staged[str(temp)] = temp  # cleaned up on failure even before it is keyed
+    journal.temps.append(temp)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    del journal.staged[str(temp)]
     return temp
 
 
@@ -116,7 +115,7 @@ def _undo(journal: _Journal) -> None:
     for place, backup in reversed(journal.kept_aside):
         with contextlib.suppress(OSError):
             os.replace(backup, place)
-    for temp in journal.staged.values():
+    for temp in journal.temps:  # those not renamed into place yet
         with contextlib.suppress(OSError):
             temp.unlink()
     for folder in reversed(journal.made_dirs):

@@ -43,7 +43,7 @@ def _file_diff(change: Change, by_path: dict[str, Change]) -> list[str]:
             f"{verb} from {source.path}\n",
             f"{verb} to {change.path}\n",
         ]
-        return lines + _hunks(before, change.after or b"", source.path, change.path, header=True)
+        return lines + _hunks(before, change.after or b"", source.path, change.path)
     lines = [f"diff --git a/{change.path} b/{change.path}\n"]
     if change.before is None:
         lines.append("new file mode 100644\n")
@@ -51,7 +51,7 @@ def _file_diff(change: Change, by_path: dict[str, Change]) -> list[str]:
         lines.append("deleted file mode 100644\n")
     old = None if change.before is None else change.path
     new = None if change.after is None else change.path
-    return lines + _hunks(change.before or b"", change.after or b"", old, new, header=True)
+    return lines + _hunks(change.before or b"", change.after or b"", old, new)
 
 
 def _similarity(a: bytes, b: bytes) -> int:
@@ -60,7 +60,7 @@ def _similarity(a: bytes, b: bytes) -> int:
     return int(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() * 100)
 
 
-def _hunks(a: bytes, b: bytes, old: str | None, new: str | None, *, header: bool) -> list[str]:
+def _hunks(a: bytes, b: bytes, old: str | None, new: str | None) -> list[str]:
     if a == b:
         return []
     a_lines = a.decode("utf-8", "replace").splitlines(keepends=True)

@@ -48,12 +48,11 @@ def module_specifiers(data: bytes, name: str) -> list[Specifier]:
 
 
 def _add(found: list[Specifier], string: Node) -> None:
+    # One fragment: a plain string ('' has none; escapes split it: left alone, rare in paths).
     fragments = [c for c in string.named_children if c.type == "string_fragment"]
-    if len(fragments) == 1:
+    if len(fragments) == 1 and len(string.named_children) == 1:
         fragment = fragments[0]
         found.append(Specifier(node_text(fragment), fragment.start_byte, fragment.end_byte))
-    elif not fragments:  # '' has no fragment
-        return
 
 
 def is_relative(specifier: str) -> bool:
