@@ -52,7 +52,7 @@ PLUGINS_JSON = (
 class NextVersion:
     version: Version | None  # None when no `next` is a dependency
     text: str  # "14.1.0", or the range when guessed
-    source: str  # "package.json", "pnpm-lock.yaml", "a guess from the range ^14.1.0"
+    source: str  # "package.json", "pnpm-lock.yaml", "a guess: nothing installed says which"
     guess: bool
 
 
@@ -99,7 +99,7 @@ def _next_version(deps: dict[str, str], installs: Installs) -> NextVersion:
     found = installs.version("next", spec)
     if found is not None and parse_version(found.version) and may_satisfy(found.version, spec):
         return NextVersion(parse_version(found.version), found.version, found.source, False)
-    return NextVersion(range_ceiling(spec), spec, f"a guess from the range {spec}", True)
+    return NextVersion(range_ceiling(spec), spec, "a guess: nothing installed says which", True)
 
 
 def decide_runtime(

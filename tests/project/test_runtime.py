@@ -389,3 +389,16 @@ def test_special_files_where_locks_and_manifests_are_read(tmp_path: Path) -> Non
     project = discover(root / "apps/web")
     assert project.runtime is not None and project.runtime.guess  # nothing read: a guess
     assert [r.route for r in project.routes] == ["/api/a"]
+
+
+def test_a_next_range_with_nothing_installed_is_judged_by_its_highest(tmp_path: Path) -> None:
+    """`^13.4.0` with no lock: a fresh install gets the newest 13.x, which is >= 13.5: v5."""
+    root = _repo(tmp_path, {"package.json": _package({"next": "^13.4.0"}), "pages/api/a.ts": BG})
+    project = discover(root)
+    assert project.runtime is not None
+    assert project.runtime.line() == (
+        "runtime: @netlify/plugin-nextjs 5.x (not pinned: Netlify installs it for next ^13.4.0 "
+        "(a guess: nothing installed says which))"
+    )
+    assert project.runtime.guess
+    assert [p.severity for p in project.problems] == [Severity.ERROR]
