@@ -92,7 +92,7 @@ def analyse_function(source: Source, name: str, toml_schedule: str | None) -> Fi
 class _Exports:
     handler: bool  # a `handler` export: a v1 function
     default: bool  # a default export: a v2 function unless `handler` is exported too
-    other: bool  # `module.exports = ...`: something the runtime may call
+    other: bool  # `module.exports = ...`, `export function handler`: the runtime may call it
 
     @property
     def nothing(self) -> bool:
@@ -106,8 +106,14 @@ def _exports(root: Node) -> _Exports:
             if any(c.type == "default" for c in item.children):
                 default = True
             declaration = item.child_by_field_name("declaration")
-            if declaration is not None:
-                handler = handler or "handler" in _declared_names(declaration)
+            if declaration is not None and "handler" in _declared_names(declaration):
+                # zip-it-and-ship-it counts `export const handler` as a v1 handler, but not
+                # `export function handler` (only variable declarations, `getNamedESMExport`);
+                # the runtime can still call the latter.
+                if declaration.type.endswith("function_declaration"):
+                    other = True
+                else:
+                    handler = True
             for clause in item.named_children:
                 if clause.type != "export_clause":
                     continue

@@ -90,3 +90,16 @@ def test_a_function_that_exports_no_handler(make_project: Make) -> None:
         "netlify/functions/old.js exports no handler (no `export default` and no `handler` "
         "export): the platform deploys it but cannot invoke it"
     )
+
+
+def test_export_function_handler_with_a_default_export_is_v2(make_project: Make) -> None:
+    """zip-it-and-ship-it's v1 handler is a variable: `export function handler` does not count."""
+    body = (
+        "export async function handler() { return { statusCode: 200 } }\n"
+        "export default async () => new Response('ok')\n"
+        "export const config = { schedule: '@daily' }\n"
+    )
+    root = make_project({"netlify/functions/job.mts": body})
+    facts, problems = _only(root)
+    assert facts == (RouteKind.SCHEDULED, "@daily", 3)
+    assert problems == ()
