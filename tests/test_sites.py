@@ -122,3 +122,16 @@ def test_url_secrets_cover_what_the_wire_and_an_echo_carry() -> None:
     token = url_secrets("https://TOKEN-abcdef@acme.netlify.app")
     assert "TOKEN-abcdef" in token and base64.b64encode(b"TOKEN-abcdef:").decode() in token
     assert url_secrets("https://acme.netlify.app/a@b") == frozenset()
+
+
+_LABEL = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
+
+
+@given(st.lists(_LABEL, min_size=2, max_size=4), st.sampled_from(["", ":80", ":443", ":8443"]))
+def test_a_host_name_is_one_site_however_it_is_written(labels: list[str], port: str) -> None:
+    host = ".".join(labels)
+    want = site_of(f"https://{host}")
+    for spelled in (host.upper(), host + ".", host.capitalize() + "."):
+        for scheme in ("http", "https", "HTTPS"):
+            assert site_of(f"{scheme}://{spelled}{port}/x") == want
+    assert site_of(f"https://x{host}") != want and site_of(f"https://{host}.x") != want

@@ -45,6 +45,7 @@ from console.errors import DevServerError
 from console.model import Project
 from console.secrets import Redactor, secret_values
 from console.settings import Settings
+from console.sites import url_secrets
 
 __all__ = ["DevServer"]
 
@@ -92,6 +93,7 @@ class DevServer(SharedDevServer):
         self.started_by_us = False
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
         self._redactor = Redactor(secret_values(settings.targets))  # the tail goes into messages
+        self._redactor.learn(url_secrets(settings.dev.url or ""))  # `user:pass@` in [dev] url
         self._proc: asyncio.subprocess.Process | None = None
         self._lifeline: int | None = None  # write end; closing it stops the guard
         self._out: int | None = None  # read end of the output pipe
@@ -480,6 +482,7 @@ class DevServer(SharedDevServer):
             self._lifeline = None
 
     def _set(self, state: DevState, detail: str, exit_code: int | None = None) -> None:
+        detail = self._redactor.text(detail)  # it names the URL, which may carry credentials
         self.state = state
         self.detail = detail
         warning = self.warning if state is DevState.ATTACHED else None

@@ -250,6 +250,7 @@ PW_ALICE = "pw-alice-7c1e90aa"
 PW_BOB = "pw-bob-d3a4f2bb"
 PW_CAROL = "pw-carol-51e6c0cc"
 PW_DAVE = "pw-dave-0b9e77dd"
+PW_ERIN = "pw-erin-8f2d11ee"
 USERS = {"alice": PW_ALICE, "bob": PW_BOB, "carol": PW_CAROL, "dave": PW_DAVE}
 
 
@@ -340,4 +341,37 @@ url = "http://carol:{PW_CAROL}@localhost:{production.port}"
     for r in results:
         for name, text in (("stdout", r.stdout), ("stderr", r.stderr)):
             leaks += [f"{' '.join(r.args)} {name}: {f!r}" for f in forms if f in text]
+    assert leaks == [], "\n".join(leaks)
+
+
+def test_credentials_in_the_local_url_stay_out_of_the_dev_servers_words(
+    tmp_path: Path, figures: Figures
+) -> None:
+    """The console starts the dev server at a local URL with `user:pass@`; the server prints
+    every header it gets (the Basic value among them), then a run fails against a dead port."""
+    port = free_port()
+    command = f"{sys.executable} {FAULT_DIR / 'fake_dev.py'} --log-headers"
+    root = make_project(
+        tmp_path / "site", url=f"http://erin:{PW_ERIN}@127.0.0.1:{port}", dev_command=command
+    )
+    results = [
+        cli("trigger", str(root), "/api/hello", "--json").assert_clean(),
+        cli("history", str(root), "--json").assert_clean(),
+        cli("target", "list", str(root), "--json").assert_clean(),
+    ]
+    figures.inputs("secrets", len(results))
+    assert results[0].code == 0, results[0].stderr
+    assert "/api/hello header Authorization: Basic ***" in results[0].stderr
+    assert f"http://***@127.0.0.1:{port}" in results[0].stderr
+    import base64
+
+    forms = {PW_ERIN, f"erin:{PW_ERIN}", base64.b64encode(f"erin:{PW_ERIN}".encode()).decode()}
+    leaks = [
+        f"{path}: {f!r}"
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != "console.toml"
+        for f in forms
+        if f.encode() in path.read_bytes()
+    ]
+    leaks += [f"{r.args} {f!r}" for r in results for f in forms if f in r.stdout + r.stderr]
     assert leaks == [], "\n".join(leaks)
