@@ -7,6 +7,8 @@ import asyncio
 import logging
 import os
 import signal
+import multiprocessing
+import multiprocessing.pool
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -30,8 +32,14 @@ IGNORED_DIRS = {"node_modules", ".next", ".netlify", ".console", ".git", ".turbo
 
 
 def run(args: argparse.Namespace) -> int:
+    # A Next site opens before its routes are known: they come from discovery in a process of
+    # its own once the screen is up (50,000 route files took 13 s before the first frame). Only
+    # a folder that might not be a site at all is discovered first, to get its one sentence.
+    from console.project import first_look
+
+    first = first_look(Path(args.project))
     try:
-        project = load_project(args.project, "open")
+        project = first if first is not None else load_project(args.project, "open")
     except NotASiteError as exc:
         chosen = pick_site(exc) if sys.stdin.isatty() and sys.stdout.isatty() else None
         if chosen is None:
@@ -44,19 +52,25 @@ def run(args: argparse.Namespace) -> int:
         from console.commands.history import report_reset
 
         report_reset(history_path(project.root))
-    return asyncio.run(_open(project, settings, args))
+    return asyncio.run(_open(project, settings, args, discovered=first is None))
 
 
-async def _open(project: Project, settings: Settings, args: argparse.Namespace) -> int:
+async def _open(
+    project: Project, settings: Settings, args: argparse.Namespace, *, discovered: bool = True
+) -> int:
     from console.ui.app import create_app
 
     store = RunStore(history_path(project.root), settings.history)
     engine = Engine(project, settings, store)  # with its dev server supervisor, inert until asked
+    process = DiscoveryProcess()
     app = create_app(
         engine,
         target=args.target,
         start_dev=not args.no_dev,
-        project_updates=watch_project(project.root, settings=True),
+        project_updates=watch_project(
+            project.root, settings=True, discover_first=not discovered, process=process
+        ),
+        discovering=not discovered,
         freeze_gc=True,  # one app per process here: see ConsoleApp.on_ready
     )
     app.close_after_exit = True  # below, once the terminal is restored
@@ -75,6 +89,7 @@ async def _open(project: Project, settings: Settings, args: argparse.Namespace) 
             sig = app.signalled
             reason = None if sig is None else SIGNAL_REASONS.get(sig, f"signal {sig}")
             await app.close_engine(reason, promptly=sig is not None)
+            process.close()
             store.close()
     if app.signalled is not None:
         return 128 + app.signalled  # 143 for SIGTERM, 129 for SIGHUP (a closed terminal)
@@ -144,14 +159,56 @@ def _relevant(path: str) -> bool:
     return path.endswith(WATCHED_SUFFIXES) and not IGNORED_DIRS.intersection(parts)
 
 
+class DiscoveryProcess:
+    """Discovery in a child process of its own, kept for the session.
+
+    In a thread of the screen's process, 50,000 route files held the GIL for seconds: the event
+    loop, which gives the GIL up at every select, waited up to 5 ms to get it back each time,
+    and the first frame came after discovery all the same. A process shares no GIL and keeps
+    the per-file cache warm between reloads (it lives in that process); its memory peak stays
+    there too. Spawned, not forked: the screen's process has threads."""
+
+    def __init__(self) -> None:
+        # Started here, before the screen: Textual replaces sys.stderr with an object whose
+        # fileno() is -1, and multiprocessing hands stderr's descriptor to its helper process.
+        self._pool: multiprocessing.pool.Pool | None = multiprocessing.get_context("spawn").Pool(1)
+
+    async def discover(self, root: Path) -> Project:
+        from console.project import discover
+
+        if self._pool is None:
+            raise ConsoleError("route discovery has stopped")
+        pending = self._pool.apply_async(discover, (root,))
+        return await asyncio.to_thread(pending.get)  # the thread only waits: no GIL held
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()  # a discovery still going is of no use any more
+            self._pool = None
+
+
 async def watch_project(
-    root: Path, *, settings: bool = False
+    root: Path,
+    *,
+    settings: bool = False,
+    discover_first: bool = False,
+    process: DiscoveryProcess | None = None,
 ) -> AsyncIterator[Project | Settings | SettingsError]:
     """The project again, each time a file discovery reads changes (debounced by watchfiles);
     with `settings`, also console.toml again when it changes (a `console target add` in another
-    shell), or the SettingsError that says why the new one cannot be used."""
+    shell), or the SettingsError that says why the new one cannot be used. With
+    `discover_first`, the project as discovery finds it now, before any change; with a
+    `process`, discovery runs there instead of in a thread."""
     from watchfiles import awatch
 
+    async def rediscover() -> Project:
+        if process is not None:
+            return await process.discover(root)
+        return await asyncio.to_thread(_discover, root)
+
+    if discover_first:
+        # A ConsoleError goes up to the screen, which says it in one sentence.
+        yield await rediscover()
     toml = settings_path(root).resolve()
 
     def wanted(_change: object, path: str) -> bool:
@@ -168,7 +225,7 @@ async def watch_project(
             continue
         try:
             # Discovery parses files with tree-sitter: off the event loop, so keys stay quick.
-            yield await asyncio.to_thread(_discover, root)
+            yield await rediscover()
         except ConsoleError as exc:
             log.info("routes not reloaded: %s", exc)
         except Exception:  # a bug in discovery must not take the screen down with it

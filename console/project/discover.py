@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console.errors import NotAProjectError, NotASiteError
+from console.errors import ConsoleError, NotAProjectError, NotASiteError
 from console.model import Problem, Project, Route, RouteKind, RouteSource, Severity
 from console.project.functions import functions_folder_problems, netlify_functions
 from console.project.lockfiles import Installs, repository_root
@@ -88,6 +88,34 @@ def discover(root: Path, *, use_cache: bool = True) -> Project:
         dev_script=package.dev_script,
         files=tuple(sorted(set(files))),
         runtime=decision.choice if decision is not None else None,
+        site_note=site_note,
+    )
+
+
+def first_look(root: Path) -> Project | None:
+    """What opening the screen needs before the routes are known: the site folder, the package
+    manager and the dev script, from package.json and netlify.toml alone (no walk, no parse).
+
+    None when only `discover` can tell what the folder is (no package.json depending on Next:
+    maybe not a project, or a monorepo root): the caller discovers at once then. Otherwise the
+    routes come later, from `discover` off the screen's first frame (50,000 route files take
+    seconds)."""
+    given = Path(root)
+    if not given.is_dir():
+        return None
+    try:
+        site, _toml, site_note = site_folder(given)
+    except ConsoleError:
+        return None
+    package = read_package(site)
+    if not package.present or not depends_on_next(site):
+        return None
+    return Project(
+        root=site,
+        routes=(),
+        problems=(),
+        package_manager=package.package_manager,
+        dev_script=package.dev_script,
         site_note=site_note,
     )
 

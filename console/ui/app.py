@@ -48,6 +48,7 @@ class ConsoleApp(App[int]):
         flush_seconds: float = FLUSH_SECONDS,
         tick_seconds: float = TICK_SECONDS,
         freeze_gc: bool = False,
+        discovering: bool = False,
     ) -> None:
         super().__init__()
         use_readable_monochrome(self)  # NO_COLOR: greys that can still be read
@@ -69,6 +70,7 @@ class ConsoleApp(App[int]):
         # that quitting does not wait on the screen for runs to be cancelled.
         self.close_after_exit = False
         self.signalled: int | None = None
+        self.main.discovering = discovering  # the routes come with the first project update
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -231,6 +233,7 @@ def create_app(
     flush_seconds: float = FLUSH_SECONDS,
     tick_seconds: float = TICK_SECONDS,
     freeze_gc: bool = False,
+    discovering: bool = False,
 ) -> ConsoleApp:
     """The app over `engine`: `target` names where triggers go first (default: local).
 
@@ -250,6 +253,7 @@ def create_app(
         flush_seconds=flush_seconds,
         tick_seconds=tick_seconds,
         freeze_gc=freeze_gc,
+        discovering=discovering,
     )
 
 

@@ -43,7 +43,9 @@ def generated_project(root: Path, n: int = 32) -> Path:
     background, a third api. Used by the layout tests, bench/ui.py and the screenshots."""
     api = root / "pages" / "api" / "gen"
     api.mkdir(parents=True)
-    (root / "package.json").write_text('{"name": "gen", "scripts": {"dev": "next dev"}}')
+    (root / "package.json").write_text(
+        '{"name": "gen", "scripts": {"dev": "next dev"}, "dependencies": {"next": "13.4.19"}}'
+    )
     for i in range(n):
         if i % 3 == 0:
             config = (

@@ -3,6 +3,7 @@ routes' own rows, zoom and focus keys, a header and footer that fit narrow termi
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -228,4 +229,40 @@ async def test_a_remapped_key_shows_in_the_footer(tmp_path: Path, p32: Project) 
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await wait_for(pilot, lambda: "x trigger" in screen_lines(app)[-1])
+    store.close()
+
+
+async def test_routes_discovered_after_the_first_frame_fill_the_table(
+    tmp_path: Path, p32: Project
+) -> None:
+    """`console open` shows the screen first and the routes when discovery is done."""
+    from dataclasses import replace
+
+    from tests.ui.conftest import updates
+
+    store = RunStore(tmp_path / "h.sqlite3")
+    settings = settings_for(tmp_path, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    empty = replace(p32, routes=(), problems=())
+    engine = Engine(empty, settings, store, clock=FakeClock(NOW))
+    arrived = asyncio.Event()
+
+    async def later() -> Any:
+        await arrived.wait()
+        async for p in updates(p32):
+            yield p
+
+    app = create_app(
+        engine, tz=BERLIN, start_dev=False, probe_dev=False, project_updates=later(),
+        discovering=True,
+    )  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = app.main.routes_panel
+        assert "discovering" in str(panel.border_title)
+        await pilot.press("z")  # keys work meanwhile
+        assert app.main.zoom.value == "7d"
+        arrived.set()
+        await wait_for(pilot, lambda: len(panel.rows) == 32)
+        assert "discovering" not in str(panel.border_title)
+        assert not any("reloaded" in str(n.message) for n in app._notifications)
     store.close()

@@ -53,3 +53,35 @@ async def test_a_new_route_file_reloads_the_project(tmp_path: Path) -> None:
     project = await asyncio.wait_for(first, timeout=15)
     assert "/api/brand-new" in [r.route for r in project.routes]
     await updates.aclose()
+
+
+def test_a_next_site_opens_before_its_routes_are_known(tmp_path: Path) -> None:
+    from console.project import first_look
+    from tests.ui.demo import generated_project
+
+    site = generated_project(tmp_path / "gen", 3)
+    project = first_look(site)
+    assert project is not None and project.routes == () and project.dev_script == "next dev"
+    # A folder only discovery can judge (no package.json depending on Next) is not guessed at.
+    (tmp_path / "plain").mkdir()
+    assert first_look(tmp_path / "plain") is None
+    assert first_look(tmp_path / "missing") is None
+
+
+async def test_the_first_discovery_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
+    import os
+
+    from console.commands.open import DiscoveryProcess
+    from tests.ui.demo import generated_project
+
+    site = generated_project(tmp_path / "gen", 5)
+    process = DiscoveryProcess()
+    try:
+        updates = watch_project(site, discover_first=True, process=process)
+        project = await asyncio.wait_for(anext(updates), timeout=60)
+        assert len(project.routes) == 5
+        children = process._pool._pool if process._pool is not None else []  # type: ignore[attr-defined]
+        assert children and all(p.pid != os.getpid() for p in children)
+        await updates.aclose()
+    finally:
+        process.close()

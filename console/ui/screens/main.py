@@ -61,7 +61,7 @@ class MainScreen(MainActions, Screen[None]):
         self._minute: tuple[int, int, int, int] | None = None
         self._window: tuple[datetime, datetime] | None = None
         self.zoomed: str | None = None  # the id of the panel shown alone (Z), or None
-        self.loading = False  # the project's routes are still being discovered
+        self.discovering = False  # the project's routes are still being discovered
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -156,7 +156,7 @@ class MainScreen(MainActions, Screen[None]):
             functions_served=self.engine.serves_functions(self.target),
         )
         panel = self.routes_panel
-        panel.loading = self.loading
+        panel.discovering = self.discovering
         panel.show(rows, now, self.tz)
         self.layout_panels()
         panel.border_subtitle = {
@@ -253,9 +253,13 @@ class MainScreen(MainActions, Screen[None]):
             )
 
     def project_changed(self, project: Project) -> None:
-        """Route files changed on disk: the engine has the new project; redraw what depends on it."""
+        """Route files changed on disk, or the first discovery is done: the engine has the new
+        project; redraw what depends on it."""
+        first = self.discovering
+        self.discovering = False
         self._refresh_all()
-        self.notify(f"Routes reloaded: {len(project.routes)} routes.", timeout=3)
+        if not first:
+            self.notify(f"Routes reloaded: {len(project.routes)} routes.", timeout=3)
 
     def settings_changed(self, settings: Settings) -> None:
         """console.toml changed: keep the current target by name (its URL or kind may have

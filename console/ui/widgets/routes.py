@@ -43,7 +43,7 @@ class RoutesPanel(Vertical):
         self.rows: list[RouteRow] = []
         self.shown: list[RouteRow] = []
         self.filter_text = ""
-        self.loading = False  # routes are being discovered: the table is empty for now
+        self.discovering = False  # routes are being discovered: the table is empty for now
         self.zoom_label = "24h"
         self.now = datetime(1970, 1, 1, tzinfo=UTC)
         self.tz: tzinfo = UTC
@@ -106,7 +106,7 @@ class RoutesPanel(Vertical):
     def _titles(self) -> None:
         total, shown = len(self.rows), len(self.shown)
         title = f"routes {shown}/{total}" if shown != total else f"routes {total}"
-        if self.loading:
+        if self.discovering:
             title = "routes · discovering…"
         if self.table.strip_width:
             title += f" · timeline {self.zoom_label} UTC"
@@ -118,7 +118,7 @@ class RoutesPanel(Vertical):
         row = self.selected
         detail = self.query_one("#route-detail", Static)
         if row is None:
-            if self.loading:
+            if self.discovering:
                 detail.update(Text("discovering the project's routes…"))
             else:
                 detail.update(Text("no route" if not self.rows else "no route matches the filter"))
