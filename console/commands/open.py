@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import signal
 import multiprocessing
 import multiprocessing.pool
+import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
