@@ -53,6 +53,19 @@ class DevSettings:
 
 
 @dataclass(frozen=True)
+class FunctionsSettings:
+    """`[functions]`: the local functions server (netlify-cli), when the project has functions.
+
+    `command` may hold `{port}`, replaced with the port of `url` (or a free one when `url` is
+    unset); unset, the console runs `netlify functions:serve --offline --port {port}` with the
+    CLI from the project's node_modules/.bin or PATH.
+    """
+
+    command: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class UiSettings:
     max_log_lines: int = 10_000
 
@@ -88,6 +101,7 @@ class Settings:
     keys: Mapping[str, str] = field(default_factory=dict)
     path: Path = Path(FILE_NAME)
     history: HistorySettings = field(default_factory=HistorySettings)
+    functions: FunctionsSettings = field(default_factory=FunctionsSettings)
 
     def target(self, name: str) -> Target:
         for t in self.targets:
@@ -160,7 +174,7 @@ def _read_bounded(path: Path) -> bytes | None:
 def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
     """Validate a parsed console.toml; every error names the key and the file."""
     v = _Validator(path)
-    v.keys_only(raw, "", {"targets", "dev", "limits", "ui", "keys", "history"})
+    v.keys_only(raw, "", {"targets", "dev", "limits", "ui", "keys", "history", "functions"})
     targets = _parse_targets(v, raw.get("targets", {}))
     dev_raw = v.table(raw.get("dev", {}), "dev")
     v.keys_only(dev_raw, "dev", {"command", "url", "start_timeout"})
@@ -168,6 +182,12 @@ def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
         command=v.opt_str(dev_raw, "dev", "command"),
         url=v.opt_url(dev_raw, "dev", "url"),
         start_timeout=v.positive(dev_raw, "dev", "start_timeout", DevSettings.start_timeout),
+    )
+    fn_raw = v.table(raw.get("functions", {}), "functions")
+    v.keys_only(fn_raw, "functions", {"command", "url"})
+    functions = FunctionsSettings(
+        command=v.opt_str(fn_raw, "functions", "command"),
+        url=v.opt_url(fn_raw, "functions", "url"),
     )
     lim_raw = v.table(raw.get("limits", {}), "limits")
     v.keys_only(
@@ -203,9 +223,8 @@ def parse_settings(raw: Mapping[str, Any], path: Path) -> Settings:
     clash = production_lookalike(targets, dev.url)
     if clash is not None:
         raise SettingsError(f"{clash} (in {path})")
-    return Settings(
-        targets, dev, limits, UiSettings(max_log_lines=lines), keys, path, history=history
-    )
+    ui = UiSettings(max_log_lines=lines)
+    return Settings(targets, dev, limits, ui, keys, path, history=history, functions=functions)
 
 
 def _parse_history(v: _Validator, raw: Any) -> HistorySettings:

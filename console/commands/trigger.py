@@ -17,13 +17,15 @@ from console.engine import (
     DevState,
     Engine,
     Event,
+    FunctionsServerChanged,
+    FunctionsState,
     LogLine,
     RunRequest,
     RunStore,
     history_path,
 )
 from console.errors import UsageError
-from console.model import Project, Run, RunState, Target, TargetKind
+from console.model import Project, Route, Run, RunState, Target, TargetKind
 from console.settings import Settings, check_url, load_settings
 from console.sites import Site, has_userinfo, is_loopback, site_of, without_userinfo
 
@@ -62,17 +64,24 @@ def _unrecorded(store: RunStore, run: Run) -> str | None:
     return f"run {run.id} ended {run.state} but is not recorded in the history: {why}"
 
 
-async def prepare_target(engine: Engine, target: Target, args: argparse.Namespace) -> None:
-    """Start the dev server when the run goes to it and nothing answers there (unless --no-dev).
+async def prepare_target(
+    engine: Engine, target: Target, args: argparse.Namespace, route: Route | None = None
+) -> None:
+    """Start what serves the run when it goes to the local target and nothing answers there.
 
-    `engine.close()` stops a server started here. With --no-dev, a local target that does not
-    answer makes the run `unreachable`, with a reason that says how to start the dev server.
+    That is the dev server for a Next.js route, the Netlify CLI's functions server for a Netlify
+    function (unless `netlify dev` is the dev server), unless --no-dev. `engine.close()` stops a
+    server started here. With --no-dev, a local target that does not answer makes the run
+    `unreachable`, with a reason that says how to start the server.
     """
-    dev = engine.dev
-    if args.no_dev or dev is None or target.kind is not TargetKind.LOCAL:
+    if args.no_dev or target.kind is not TargetKind.LOCAL:
         return
-    if host_port(target.url) == host_port(dev_url(engine.settings)):
-        await dev.ensure()
+    if host_port(target.url) != host_port(dev_url(engine.settings)):
+        return
+    if route is not None:
+        await engine.ensure_for(route)
+    elif engine.dev is not None:
+        await engine.dev.ensure()
 
 
 async def _trigger(
@@ -93,7 +102,7 @@ async def _trigger(
         request = replace(request, params={**from_path, **request.params})
         engine.check(route, target, request)  # a usage error starts nothing
         if target.kind is not TargetKind.PRODUCTION or request.confirmed:
-            await prepare_target(engine, target, args)
+            await prepare_target(engine, target, args, route)
         final = await engine.run(route, target, request)
     finally:
         await engine.close()  # on Ctrl+C this records the run as cancelled, and says so
@@ -103,6 +112,10 @@ async def _trigger(
 
 
 def _print_progress(event: Event) -> None:
+    if isinstance(event, FunctionsServerChanged):
+        if event.state in (FunctionsState.STARTING, FunctionsState.READY, FunctionsState.CRASHED):
+            print_text(f"functions server {event.state}: {event.detail}", file=sys.stderr)
+        return
     if isinstance(event, DevServerChanged):
         # Starting is news; attaching is not, and a failure is raised as the error.
         if event.state in (DevState.STARTING, DevState.READY, DevState.CRASHED):

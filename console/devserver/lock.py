@@ -88,10 +88,12 @@ class FileLock:
 class DevLocks:
     """The two locks of one project's dev server (see the module's docstring)."""
 
-    def __init__(self, project_root: Path) -> None:
+    def __init__(self, project_root: Path, server: str = "dev") -> None:
+        # `server`: whose locks; the functions server has its own (`functions-start.lock`, ...)
+        # so that it never waits for next dev's start, nor next dev for it.
         folder = project_root / LOCK_DIR
-        self.start = FileLock(folder / START_LOCK)
-        self.users = FileLock(folder / USERS_LOCK)
+        self.start = FileLock(folder / START_LOCK.replace("dev", server, 1))
+        self.users = FileLock(folder / USERS_LOCK.replace("dev", server, 1))
         self._using = 0
 
     def use(self) -> None:

@@ -79,6 +79,7 @@ class DevServer(SharedDevServer):
         *,
         on_lines: Callable[[Sequence[str]], None],
         max_chars: int = 4000,
+        locks: DevLocks | None = None,
     ) -> None:
         self.project = project
         self.settings = settings
@@ -110,7 +111,7 @@ class DevServer(SharedDevServer):
         self._watcher: asyncio.Task[None] | None = None
         self._command: DevCommand | None = None
         self._lock = asyncio.Lock()
-        self._locks = DevLocks(project.root)
+        self._locks = locks or DevLocks(project.root)
         # Who answers at the URL when we attached (None: nothing known, or not Linux), and a
         # sentence when it is not this project's server.
         self.listener: Listener | None = None

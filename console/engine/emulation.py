@@ -33,6 +33,9 @@ class Plan:
     request_deadline: float  # how long one attempt may take before it is aborted
     retry_delays: tuple[float, ...]
     note: str | None = None  # something the run's log should say about the plan
+    # A Netlify function sent to the local functions server (netlify-cli): the CLI answers a
+    # background function's 202 and builds the scheduled invocation itself.
+    via_functions: bool = False
 
 
 def deadline_for(kind: RouteKind, limits: Limits) -> float:
@@ -65,8 +68,14 @@ def plan_request(
     limits: Limits,
     now: datetime,
     next_fire: NextFire,
+    *,
+    via_functions: bool = False,
 ) -> Plan:
-    """The request the platform (or its caller) would send; raises UsageError on bad params."""
+    """The request the platform (or its caller) would send; raises UsageError on bad params.
+
+    `via_functions`: the run goes to the Netlify CLI's functions server, which plays the
+    platform's part itself (its 202, its `next_run`): the console adds nothing on top.
+    """
     body = request.body
     if (
         route.kind is RouteKind.BACKGROUND
@@ -84,7 +93,16 @@ def plan_request(
     note = None
     if body is not None:
         headers.append(("content-type", request.content_type or "application/json"))
-    if route.kind is RouteKind.SCHEDULED:
+    if route.kind is RouteKind.SCHEDULED and via_functions:
+        # The CLI turns any request to a scheduled function into the platform's POST with its
+        # own `next_run`; the Clockwork user agent tells it the request is an invocation, not
+        # a person testing the URL (it then answers without its help text).
+        method = "POST"
+        body = None
+        headers = [h for h in headers if h[0].lower() not in ("user-agent", "content-type")]
+        headers += CLOCKWORK_HEADERS
+        note = "next_run is computed by the functions server (netlify-cli), as its scheduler would"
+    elif route.kind is RouteKind.SCHEDULED:
         method = "POST"
         next_run, note = _next_run(route, now, next_fire)
         body = json.dumps({"next_run": next_run}).encode()
@@ -109,6 +127,7 @@ def plan_request(
         request_deadline=request_deadline,
         retry_delays=retries,
         note=note,
+        via_functions=via_functions,
     )
 
 

@@ -14,6 +14,8 @@ import httpx
 
 from console.devserver.attribution import LogAttributor
 from console.devserver.command import dev_url, host_port
+from console.devserver.function_lines import FunctionLogAttributor, parse_cli_line
+from console.devserver.functions import FunctionsServer, FunctionsState
 from console.devserver.run_tags import split_tag
 from console.devserver.sanitize import clean_line, sanitize_line
 from console.devserver.supervisor import DevServer
@@ -21,6 +23,7 @@ from console.engine.clock import Clock, SystemClock
 from console.engine.emulation import NextFire, plan_request, refusal
 from console.engine.events import DevState, EventBus, LogLine, RunChanged
 from console.engine.fire_claims import FireClaims
+from console.engine.function_runs import FunctionRouting
 from console.engine.history import RunStore
 from console.engine.ids import new_run_id
 from console.engine.in_flight import InFlightGate
@@ -32,7 +35,7 @@ from console.engine.routing import find_route
 from console.engine.runner import ActiveRun
 from console.engine.scheduler import LocalScheduler
 from console.errors import HistoryError, UsageError
-from console.model import Project, Route, Run, RunState, Target, TargetKind
+from console.model import Project, Route, RouteSource, Run, RunState, Target, TargetKind
 from console.secrets import Redactor, secret_values
 from console.settings import Settings, expand_value
 from console.sites import public_url, url_secrets
@@ -120,18 +123,24 @@ class Engine:
         self.dev: DevSupervisor | None = DevServer(
             project, settings, self.bus, on_lines=self.on_dev_lines
         )
+        # The Netlify CLI's functions server, for the project's Netlify functions (inert too).
+        self.functions: FunctionsServer | None = FunctionsServer(
+            project, settings, self.bus, on_lines=self.on_function_lines
+        )
         self.scheduler = LocalScheduler(self, FireClaims(store.path))
         self._transport = transport
         self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
         self._active: dict[str, ActiveRun] = {}
         self._gates: dict[str, InFlightGate] = {}
         self._on_attached: set[str] = set()  # local runs sent to a server another process runs
+        self._on_attached_functions: set[str] = set()  # the same, for the functions server
         self._attributor = LogAttributor()
         # run id -> recorded by another process? (for lines the preload marked)
         self._peer_run: dict[str, bool | None] = {}
         # Set once a marked line arrives: run logs are exact, not guessed (see run_tags).
         self.exact_logs = False
         self.peers = PeerRuns(store, self.bus, self.clock)
+        self._fn = FunctionRouting(self, FunctionLogAttributor(), lambda: self._active.values())
         self._closed = False
         self._history_retry: asyncio.Task[None] | None = None
         store.on_trouble = self._history_trouble
@@ -168,6 +177,8 @@ class Engine:
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
+        if self.functions is not None and self.functions.started_by_us:
+            await self.functions.stop()
         if self.dev is not None and self.dev.started_by_us:
             await self.dev.stop(wait_for_users=not promptly)
 
@@ -207,7 +218,11 @@ class Engine:
     def check(self, route: Route, target: Target, request: RunRequest | None = None) -> None:
         """Raise the UsageError `submit` would (a missing parameter or variable), sending nothing."""
         request = request or RunRequest()
-        plan_request(route, target, request, self.settings.limits, self.clock.now(), _no_fire)
+        via, where = self._fn.where(route, target)
+        plan_request(
+            route, where or target, request, self.settings.limits, self.clock.now(), _no_fire,
+            via_functions=via,
+        )  # fmt: skip
         if refusal(route, target, request) is None:
             self._check_env(target)
 
@@ -218,7 +233,11 @@ class Engine:
         if self._closed:
             raise UsageError("the engine is closed")
         now = self.clock.now()
-        plan = plan_request(route, target, request, self.settings.limits, now, self.next_fire)
+        via, where = self._fn.where(route, target)
+        plan = plan_request(
+            route, where or target, request, self.settings.limits, now, self.next_fire,
+            via_functions=via,
+        )  # fmt: skip
         # A `--url` address may carry credentials the targets' headers did not name.
         self.redactor.learn(url_secrets(plan.url))
         why_not = refusal(route, target, request) or self._production_elsewhere(target, plan.url)
@@ -236,6 +255,15 @@ class Engine:
             deadline_s=plan.deadline,
             created_at=now,
         )
+        nowhere = self._fn.nowhere(route) if via and where is None and why_not is None else None
+        if nowhere is not None:
+            run = replace(
+                run, state=RunState.UNREACHABLE, reason=nowhere, finished_at=now,
+                logs=(f"unreachable: {nowhere}",),
+            )  # fmt: skip
+            self.store.insert(run, request)
+            self.bus.publish(RunChanged(run))
+            return run
         if why_not is not None:
             run = replace(
                 run, state=RunState.REFUSED, reason=why_not, finished_at=now,
@@ -248,6 +276,12 @@ class Engine:
         self.store.insert(run, request)
         self._active[run.id] = active
         dev = self.dev
+        functions = self.functions
+        if plan.via_functions and not self._fn.shared:
+            dev = None  # not the dev server's run
+            if functions is not None and functions.state is FunctionsState.ATTACHED:
+                functions.use()
+                self._on_attached_functions.add(run.id)
         if target.kind is TargetKind.LOCAL and dev is not None and dev.state is DevState.ATTACHED:
             # The process that started that server waits for this run before stopping it.
             dev.use()
@@ -351,6 +385,10 @@ class Engine:
             self._on_attached.discard(run_id)
             if self.dev is not None:
                 self.dev.done()
+        if run_id in self._on_attached_functions:
+            self._on_attached_functions.discard(run_id)
+            if self.functions is not None:
+                self.functions.done()
         if active is not None:
             self._attributor.finished(active.run)
 
@@ -358,6 +396,8 @@ class Engine:
         self.project = project
         if isinstance(self.dev, DevServer):
             self.dev.project = project
+        if self.functions is not None:
+            self.functions.reload(project)
         self.scheduler.reload()
 
     def _production_elsewhere(self, target: Target, url: str) -> str | None:
@@ -373,6 +413,40 @@ class Engine:
         """
         self.redactor = Redactor(secret_values(self.settings.targets + settings.targets))
         self.settings = settings
+
+    @property
+    def needs_dev_server(self) -> bool:
+        """Is there a dev server to run: Next.js routes, a `dev` script or a [dev] command?
+
+        A site of Netlify functions only, with no dev script, has none: the functions server
+        alone serves it.
+        """
+        return (
+            self.settings.dev.command is not None
+            or self.project.dev_script is not None
+            or any(r.source is RouteSource.NEXT for r in self.project.routes)
+        )
+
+    async def ensure_for(self, route: Route) -> None:
+        """Start (or attach to) what serves this route locally: the functions server or next dev."""
+        if self._fn.served_by_functions_server(route):
+            assert self.functions is not None
+            await self.functions.ensure()
+        elif self.dev is not None:
+            await self.dev.ensure()
+
+    def lines_for(self, via_functions: bool) -> DevSupervisor | FunctionsServer | None:
+        if (
+            via_functions
+            and self.functions is not None
+            and self.functions.state not in (FunctionsState.SHARED, FunctionsState.NONE)
+        ):
+            return self.functions
+        return self.dev
+
+    def observes(self, via_functions: bool) -> bool:
+        server = self.lines_for(via_functions)
+        return server is not None and server.started_by_us
 
     def _check_env(self, target: Target) -> None:
         for name, value in target.headers:
@@ -400,6 +474,7 @@ class Engine:
         now = self.clock.now()
         stored: list[tuple[str, str]] = []
         out: list[LogLine] = []
+        shared = self._fn.shared
         for text in texts:
             tag, text = split_tag(text)
             # sanitize: a no-op for the supervisor's lines, which are clean already
@@ -409,8 +484,15 @@ class Engine:
                 # or another console's) still gets its handler's late lines.
                 self.exact_logs = True
                 run_id = tag if tag in active or self._recorded(tag) else None
+            elif shared and parse_cli_line(line) is not None:
+                # `netlify dev` prints the CLI's function lines among next's: theirs to place.
+                run_id = self._fn.attribute(line)
             else:
-                candidates = [a.run for a in active.values() if not a.settled.is_set()]
+                candidates = [
+                    a.run
+                    for a in active.values()
+                    if not a.settled.is_set() and not (a.plan.via_functions and not shared)
+                ]
                 run_id = attribute(line, candidates, now)
             if run_id is not None:
                 run = active.get(run_id)
@@ -447,6 +529,40 @@ class Engine:
     def watch_peers(self) -> None:
         """Show runs that other console processes record in this history (the screen does)."""
         self.peers.start()
+
+    def on_function_lines(self, texts: Sequence[str]) -> None:
+        """Functions server lines, oldest first: as `on_dev_lines`, with the CLI's markers read."""
+        if not texts:
+            return
+        now = self.clock.now()
+        stored: list[tuple[str, str]] = []
+        out: list[LogLine] = []
+        for text in texts:
+            tag, text = split_tag(text)
+            line = self.redactor.text(sanitize_line(text))
+            if tag is not None:
+                # The preload runs in the CLI too: a console request's lines (the CLI's own and,
+                # through the worker's output, the function's) carry its run id.
+                self.exact_logs = True
+                self._fn.marked(line, tag)
+                run_id = tag if tag in self._active or self._recorded(tag) else None
+            else:
+                run_id = self._fn.attribute(line)
+            if run_id is not None:
+                active = self._active.get(run_id)
+                if active is not None:
+                    active.keep(line)
+                elif self._peer_run.get(run_id):
+                    self.peers.recorded_for_peer(run_id, line)
+                stored.append((run_id, line))
+            out.append(LogLine(line, now, "functions", run_id))
+        if stored:
+            try:
+                self.store.append_logs(stored, now)
+            except HistoryError as exc:
+                log.error("%d functions server lines were not recorded: %s", len(stored), exc)
+        for event in out:
+            self.bus.publish(event)
 
     def console_line(self, text: str, run_id: str | None = None) -> None:
         """A line the console itself says, not tied to a run's state (the scheduler uses it)."""

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from console.devserver.functions import FunctionsServerChanged as FunctionsServerChanged
+from console.devserver.functions import FunctionsState as FunctionsState
+
 # Re-exported: the engine's events include the dev server's.
 from console.devserver.state import DevServerChanged as DevServerChanged
 from console.devserver.state import DevState as DevState
@@ -28,7 +31,7 @@ class LogLine:
 
     text: str
     at: datetime
-    source: str  # "dev" | "console"
+    source: str  # "dev" | "functions" (the functions server) | "console"
     run_id: str | None  # the run it was attributed to, if any
 
 
@@ -48,7 +51,14 @@ class SchedulerSkipped:
     reason: str
 
 
-Event = RunChanged | LogLine | DevServerChanged | SchedulerChanged | SchedulerSkipped
+Event = (
+    RunChanged
+    | LogLine
+    | DevServerChanged
+    | FunctionsServerChanged
+    | SchedulerChanged
+    | SchedulerSkipped
+)
 Callback = Callable[[Event], None]
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from console.devserver.function_lines import CliEvent, CliLine
 from console.devserver.run_tags import RUN_HEADER
 from console.devserver.sanitize import clean_line
 from console.engine.clock import Clock
@@ -44,6 +45,14 @@ class RunHost(Protocol):
     @property
     def dev(self) -> DevLines | None: ...
 
+    def lines_for(self, via_functions: bool) -> DevLines | None:
+        """The server whose output holds this run's lines (the functions server, the dev server)."""
+        ...
+
+    def observes(self, via_functions: bool) -> bool:
+        """Does the console read that server's output (it started it), so a CLI marker can come?"""
+        ...
+
     def client(self, insecure: bool, local: bool) -> httpx.AsyncClient: ...
 
     def gate(self, target: Target) -> InFlightGate: ...
@@ -77,6 +86,9 @@ class ActiveRun:
     # Why the engine cancels it, when it is not the user's cancel (the console stopping).
     cancel_reason: str | None = None
     _slot: InFlightGate | None = None  # held while a request of this run is in flight
+    # Set by the engine when the functions server says this background function ended.
+    cli_end: asyncio.Future[CliLine] | None = None
+    unobserved: bool = False  # 202 from a functions server whose output we cannot read
 
     def snapshot(self) -> Run:
         return replace(self.run, logs=tuple(self.logs))
@@ -84,7 +96,17 @@ class ActiveRun:
     @property
     def observed_elsewhere(self) -> bool:
         """A deployed background run after its 202: the platform runs it, we only count down."""
-        return self.run.state is RunState.ACCEPTED and self.target.deployed
+        return self.run.state is RunState.ACCEPTED and (self.target.deployed or self.unobserved)
+
+    def cli_said(self, cli: CliLine) -> None:
+        """The functions server printed that this run's background function returned or threw."""
+        ending = self.cli_end
+        if (
+            cli.event in (CliEvent.DONE, CliEvent.ERROR)
+            and ending is not None
+            and not ending.done()
+        ):
+            ending.set_result(cli)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -198,7 +220,11 @@ class ActiveRun:
 
     async def _attempts(self) -> None:
         p, route, target = self.plan, self.route, self.target
-        local_background = route.kind is RouteKind.BACKGROUND and not target.deployed
+        # The console plays the 202 for a background route on `next dev`; the functions
+        # server answers its own.
+        local_background = (
+            route.kind is RouteKind.BACKGROUND and not target.deployed and not p.via_functions
+        )
         self._log(f"-> {p.method} {self.run.url} ({route.kind}, deadline {_secs(p.deadline)} s)")
         if p.note:
             self._log(p.note)
@@ -274,6 +300,14 @@ class ActiveRun:
             # Not retried: the same request would be redirected the same way.
             state = RunState.REFUSED if outcome.redirect.refused else RunState.FAILED
             return state, outcome.redirect.reason, False
+        if self.unobserved and outcome.status == 202:
+            return RunState.ACCEPTED, None, False
+        if self.plan.via_functions and outcome.status == 404:
+            why = (
+                f"HTTP 404: the functions server has no function {self.route.function} "
+                "(is its file in the functions folder, and did it load?)"
+            )
+            return RunState.FAILED, why, False
         v = judge(self.route, self.target, outcome.status)
         return v.state, v.reason, v.retryable
 
@@ -283,6 +317,12 @@ class ActiveRun:
         command = self.host.settings.dev.command or f"{self.host.project.package_manager} run dev"
         if not error.startswith("nothing is listening"):
             return error
+        if self.plan.via_functions:
+            return (
+                f"the functions server is not running at {self.run.url}: let the console start "
+                "it (console open, or trigger without --no-dev), or start `netlify "
+                "functions:serve` yourself and set [functions] url in console.toml"
+            )
         return (
             f"the dev server is not running at {public_url(self.target.url)}: start it with `{command}` in "
             f"{self.host.project.root}, or let the console start it (console open, or trigger "
@@ -302,6 +342,8 @@ class ActiveRun:
             self._log(f"<- {status} {phrase}: following it to {public_url(str(to))}")
 
         client = self.host.client(self.request.insecure, self.target.kind is TargetKind.LOCAL)
+        if p.via_functions:
+            self.cli_end = asyncio.get_running_loop().create_future()
         guard = SendGuard.for_run(self.target, self.host.settings.targets)
         attempt = send_attempt(
             client,
@@ -316,22 +358,50 @@ class ActiveRun:
         )
         send = asyncio.ensure_future(attempt)
         timer = asyncio.ensure_future(self.host.clock.sleep(p.request_deadline))
+        ending: asyncio.Future[CliLine] | None = None
         try:
             await asyncio.wait((send, timer), return_when=asyncio.FIRST_COMPLETED)
-            if self.target.kind is TargetKind.LOCAL and self.host.dev is not None:
+            if self._accepted_by_cli(send):
+                # The CLI's 202 is not the end: the function runs on, and the CLI says when
+                # it returned or threw. Only then (or at the deadline) is the run over.
+                if self.host.observes(True):
+                    ending = self.cli_end
+                    assert ending is not None
+                    self._log("the functions server runs it now; waiting for it to finish")
+                    await asyncio.wait((ending, timer), return_when=asyncio.FIRST_COMPLETED)
+                else:
+                    self.unobserved = True
+            lines = self.host.lines_for(p.via_functions) if not self.target.deployed else None
+            if lines is not None:
                 # The handler's lines are in the dev server's pipe before its answer is on
                 # the socket (node writes to pipes synchronously), and what it logs just
                 # after answering follows at once: take them while the run is still in
                 # flight, so they are attributed to it.
-                await self.host.dev.settle()
+                await lines.settle()
         finally:
             timer.cancel()
             if not send.done():
                 send.cancel()
                 await asyncio.gather(send, return_exceptions=True)
-        if send.done() and not send.cancelled():
-            return send.result()
-        return None
+            self.cli_end = None
+        if not send.done() or send.cancelled():
+            return None
+        outcome = send.result()
+        if ending is not None:
+            if not ending.done():
+                return None  # the deadline came before the CLI said the function ended
+            said = ending.result()
+            if said.event is CliEvent.ERROR:
+                return replace(outcome, error=f"the function threw: {said.message or 'an error'}")
+        return outcome
+
+    def _accepted_by_cli(self, send: asyncio.Future[Outcome]) -> bool:
+        if not (self.plan.via_functions and self.route.kind is RouteKind.BACKGROUND):
+            return False
+        if not send.done() or send.cancelled():
+            return False
+        outcome = send.result()
+        return outcome.error is None and outcome.status == 202
 
 
 # Headers that carry a URL: a Location may hold someone's `user:pass@`.

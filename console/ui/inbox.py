@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from console.engine import (
     DevServerChanged,
     Event,
+    FunctionsServerChanged,
     LogLine,
     RunChanged,
     SchedulerChanged,
@@ -32,6 +33,7 @@ class Batch:
     dropped: int = 0  # lines that arrived but were pushed out before they could be shown
     runs: list[Run] = field(default_factory=list)  # the latest state of each changed run
     dev: DevServerChanged | None = None
+    functions: FunctionsServerChanged | None = None
     scheduler: bool | None = None
     scheduler_holder: int | None = None  # with `scheduler`: another process holding it
     skipped: list[SchedulerSkipped] = field(default_factory=list)
@@ -47,6 +49,7 @@ class EventInbox:
         self._received = 0
         self._runs: dict[str, Run] = {}
         self._dev: DevServerChanged | None = None
+        self._functions: FunctionsServerChanged | None = None
         self._scheduler: bool | None = None
         self._scheduler_holder: int | None = None
         self._skipped: list[SchedulerSkipped] = []
@@ -60,6 +63,8 @@ class EventInbox:
                 self._runs[event.run.id] = event.run
             elif isinstance(event, DevServerChanged):
                 self._dev = event
+            elif isinstance(event, FunctionsServerChanged):
+                self._functions = event
             elif isinstance(event, SchedulerChanged):
                 self._scheduler = event.enabled
                 self._scheduler_holder = event.holder
@@ -72,6 +77,7 @@ class EventInbox:
             self._received
             or self._runs
             or self._dev is not None
+            or self._functions is not None
             or self._scheduler is not None
             or self._skipped
         )
@@ -87,6 +93,7 @@ class EventInbox:
                 dropped=self._received - len(lines),
                 runs=list(self._runs.values()),
                 dev=self._dev,
+                functions=self._functions,
                 scheduler=self._scheduler,
                 scheduler_holder=self._scheduler_holder,
                 skipped=self._skipped,
@@ -95,6 +102,7 @@ class EventInbox:
             self._received = 0
             self._runs = {}
             self._dev = None
+            self._functions = None
             self._scheduler = None
             self._skipped = []
         return batch

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from console.engine import DevState, Event, Response, RunProgress, RunRequest
+from console.engine import DevState, Event, FunctionsState, Response, RunProgress, RunRequest
 from console.errors import SettingsError
 from console.model import Project, Route, Run, Target
 from console.settings import Settings
@@ -54,6 +54,28 @@ class DevServerPort(Protocol):
     async def stop(self) -> None: ...
 
 
+class FunctionsServerPort(Protocol):
+    """The Netlify CLI's functions server (console/devserver/functions.py)."""
+
+    @property
+    def state(self) -> FunctionsState: ...
+
+    @property
+    def detail(self) -> str: ...
+
+    @property
+    def needed(self) -> bool: ...
+
+    @property
+    def started_by_us(self) -> bool: ...
+
+    async def ensure(self) -> FunctionsState: ...
+
+    async def probe(self) -> FunctionsState: ...
+
+    async def stop(self) -> None: ...
+
+
 class StorePort(Protocol):
     def get(self, run_id: str) -> Run | None: ...
 
@@ -76,6 +98,12 @@ class EnginePort(Protocol):
 
     @property
     def dev(self) -> DevServerPort | None: ...
+
+    @property
+    def functions(self) -> FunctionsServerPort | None: ...
+
+    @property
+    def needs_dev_server(self) -> bool: ...
 
     async def start(self) -> None: ...
 

@@ -190,3 +190,22 @@ def test_follow_redirects_is_a_per_target_opt_in(tmp_path: Path) -> None:
     )
     with pytest.raises(SettingsError, match=r"`targets.p.follow_redirects` must be true or false"):
         load_settings(tmp_path)
+
+
+def test_the_functions_table_is_read_and_checked(tmp_path: Path) -> None:
+    from console.settings import FunctionsSettings
+
+    (tmp_path / "console.toml").write_text(
+        '[functions]\ncommand = "netlify functions:serve --port {port}"\n'
+        'url = "http://localhost:9999"\n'
+    )
+    assert load_settings(tmp_path).functions == FunctionsSettings(
+        "netlify functions:serve --port {port}", "http://localhost:9999"
+    )
+    (tmp_path / "console.toml").write_text('[functions]\nurl = "ftp://x"\n')
+    with pytest.raises(SettingsError, match=r"`functions.url` must be an http"):
+        load_settings(tmp_path)
+    (tmp_path / "console.toml").write_text("[functions]\nport = 1\n")
+    with pytest.raises(SettingsError, match=r"unknown key `functions.port`"):
+        load_settings(tmp_path)
+    assert load_settings(tmp_path / "none").functions == FunctionsSettings()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 
-from console.engine import DevState, LogLine, RunProgress
+from console.engine import DevState, FunctionsState, LogLine, RunProgress
 from console.model import Project, Run, Severity, Target, TargetKind
 from console.settings import Settings
 from console.ui.bindings import Scope, bindings
@@ -55,6 +55,9 @@ class MainScreen(MainActions, Screen[None]):
         self.dev_state: DevState | None = engine.dev.state if engine.dev else None
         self.dev_detail = ""
         self.dev_warning: str | None = None
+        functions = engine.functions
+        self.functions_state: FunctionsState | None = functions.state if functions else None
+        self.functions_detail = functions.detail if functions else ""
         self.scheduler_on = engine.scheduler.enabled
         self.scheduler_holder: int | None = None
         self._next_fires: dict[str, datetime | None] = {}
@@ -145,6 +148,8 @@ class MainScreen(MainActions, Screen[None]):
             warnings=len(problems) - errors,
             now=now,
             tz=self.tz,
+            functions=self.functions_state,
+            functions_detail=self.functions_detail,
         )
 
     def _refresh_routes(self, now: datetime) -> None:
@@ -220,6 +225,10 @@ class MainScreen(MainActions, Screen[None]):
             if batch.dev.warning and batch.dev.warning != self.dev_warning:
                 self.notify(batch.dev.warning, severity="warning", timeout=10)
             self.dev_warning = batch.dev.warning
+            header = True
+        if batch.functions is not None:
+            self.functions_state = batch.functions.state
+            self.functions_detail = batch.functions.detail
             header = True
         if batch.scheduler is not None:
             self.scheduler_on = batch.scheduler

@@ -265,20 +265,36 @@ class MainActions(Screen[None]):
     async def _probe_dev(self) -> None:
         """`--no-dev`: show whether a server answers, start none."""
         dev = self.engine.dev
-        if dev is not None:
+        if dev is not None and self.engine.needs_dev_server:
             await dev.probe()
+        functions = self.engine.functions
+        if functions is not None and functions.needed:
+            await functions.probe()
 
     @work(group="dev", exclusive=True)
     async def _dev(self, restart: bool) -> None:
+        self._functions(restart)  # beside the dev server, in a worker of its own
         dev = self.engine.dev
-        if dev is None:
-            return
+        if dev is None or not self.engine.needs_dev_server:
+            return  # a site of Netlify functions only: the functions server is all it needs
         try:
             if restart:
                 await dev.stop()
             await dev.ensure()
         except ConsoleError as exc:
             self.notify(str(exc), severity="error")
+
+    @work(group="functions", exclusive=True)
+    async def _functions(self, restart: bool) -> None:
+        functions = self.engine.functions
+        if functions is None or not functions.needed:
+            return
+        try:
+            if restart and functions.started_by_us:
+                await functions.stop()
+            await functions.ensure()
+        except ConsoleError as exc:
+            self.notify(str(exc), severity="warning")
 
     # --- runs -------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from console.engine import DevState
+from console.engine import DevState, FunctionsState
 from console.model import Target, TargetKind
 from console.sites import public_url
 from console.ui.text import clean_line
@@ -21,6 +21,19 @@ _DEV_STYLE = {
     DevState.ATTACHED: ("attached", "bold green"),
     DevState.CRASHED: ("crashed", "bold red"),
     DevState.FAILED: ("failed", "bold red"),
+}
+
+
+# The functions server is named once it does something: "stopped" is every project's state
+# before it is started, and a project without functions has none to show.
+_FUNCTIONS_STYLE = {
+    FunctionsState.STARTING: ("starting…", "bold yellow"),
+    FunctionsState.READY: ("ready", "bold green"),
+    FunctionsState.ATTACHED: ("attached", "bold green"),
+    FunctionsState.SHARED: ("with dev", "bold green"),
+    FunctionsState.CRASHED: ("crashed", "bold red"),
+    FunctionsState.FAILED: ("failed", "bold red"),
+    FunctionsState.NOT_INSTALLED: ("not installed", "bold red"),
 }
 
 
@@ -46,12 +59,15 @@ class HeaderState:
     # Attached to a server that is not this project's: which process and folder answer.
     dev_warning: str | None = None
     scheduler_holder: int | None = None  # another console process that holds the scheduler
+    functions: FunctionsState | None = None  # None: no functions server to show
+    functions_detail: str = ""
 
 
 # What goes first when the line is too narrow (higher drops first): the URL, the target's name,
 # the local clock, the project's name, the dev server. The target's kind (red on production),
 # the scheduler, the problem count and the UTC clock always stay.
 _DROP_URL, _DROP_NAME, _DROP_LOCAL, _DROP_PROJECT, _DROP_DEV = 6, 5, 4, 3, 2
+_DROP_FUNCTIONS_DETAIL = 7  # the reason a start failed goes before anything else
 _KEEP = 0
 
 
@@ -88,6 +104,19 @@ def header_text(state: HeaderState, width: int) -> Text:
         if state.dev is DevState.ATTACHED and state.dev_warning:
             dev.append(" (not this project's!)", style="bold yellow")
     left.append((_DROP_DEV if not state.dev_warning else _KEEP, dev))
+    if state.functions in _FUNCTIONS_STYLE:
+        word, style = _FUNCTIONS_STYLE[state.functions]
+        functions = Text("   functions ")
+        functions.append(word, style=style)
+        left.append((_DROP_DEV, functions))
+        if state.functions is FunctionsState.NOT_INSTALLED:
+            # The one thing to do about it: `not installed: npm i -D netlify-cli`.
+            hint = state.functions_detail.removeprefix("not installed").lstrip(": ")
+            if hint:
+                left.append((_DROP_DEV, Text(f": {clean_line(hint)}", style="red")))
+        elif state.functions is FunctionsState.FAILED and state.functions_detail:
+            detail = Text(f" ({clean_line(state.functions_detail)})", style="red")
+            left.append((_DROP_FUNCTIONS_DETAIL, detail))
     scheduler = Text("   scheduler ")
     scheduler.append("on", style="bold green") if state.scheduler else scheduler.append(
         "off", style="dim"

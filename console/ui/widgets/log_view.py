@@ -67,6 +67,8 @@ def tag_for(source: str, run_id: str | None, run_name: str | None = None) -> tup
         return (run_name or run_id[-6:])[:TAG_WIDTH], "run"
     if source == "dev":
         return "dev", "dev"
+    if source == "functions":  # the functions server's own lines, coloured as the dev server's
+        return "fn", "dev"
     return "—", "console"
 
 
