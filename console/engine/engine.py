@@ -337,11 +337,17 @@ class Engine:
         Deployed targets do. A local target at the dev server's address does only when the dev
         command is the Netlify CLI's (`netlify dev`); another local address (a `netlify dev` on
         8888, say) is trusted to. The local functions server, once the supervisor runs one,
-        answers here instead.
+        answers here instead: function runs on the local target go to it.
         """
         if target.kind is not TargetKind.LOCAL:
             return True
         if host_port(target.url) != host_port(dev_url(self.settings)):
+            return True
+        functions = self.functions
+        if functions is not None and functions.state in (
+            FunctionsState.SHARED, FunctionsState.READY, FunctionsState.ATTACHED,
+            FunctionsState.STARTING,
+        ):  # fmt: skip
             return True
         command = self.settings.dev.command or self.project.dev_script or ""
         return any(cli in command for cli in ("netlify dev", "ntl dev"))

@@ -163,3 +163,17 @@ async def test_lines_the_preload_marked_end_the_run_too(
     assert not any(line.startswith("\x1e") for line in run.logs)
     ticked = engine.get(other.id)
     assert ticked is not None and not any("upload" in line for line in ticked.logs)
+
+
+async def test_function_rows_are_served_once_the_functions_server_runs(
+    engines: EngineFactory,
+) -> None:
+    # The screen marks function rows "needs the functions server" from this.
+    engine = engines()
+    local = engine.settings.local
+    assert not engine.serves_functions(local)
+    await engine.ensure_for(UPLOAD)
+    assert engine.serves_functions(local)
+    assert engine.functions is not None
+    await engine.functions.stop()
+    assert not engine.serves_functions(local)

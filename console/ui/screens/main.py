@@ -230,6 +230,7 @@ class MainScreen(MainActions, Screen[None]):
             self.functions_state = batch.functions.state
             self.functions_detail = batch.functions.detail
             header = True
+            self._refresh_routes(now)  # function rows say whether anything serves them
         if batch.scheduler is not None:
             self.scheduler_on = batch.scheduler
             self.scheduler_holder = batch.scheduler_holder
