@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # What discovery reads: a change to anything else (a page, a style, a build output) is not ours.
 WATCHED_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts", ".toml", ".json")
+LOCK_NAMES = ("pnpm-lock.yaml", "yarn.lock")  # the runtime is read from them too
 IGNORED_DIRS = {"node_modules", ".next", ".netlify", ".console", ".git", ".turbo", "out"}
 
 
@@ -156,7 +157,8 @@ async def _watch_terminal(app: ConsoleApp) -> None:
 
 def _relevant(path: str) -> bool:
     parts = Path(path).parts
-    return path.endswith(WATCHED_SUFFIXES) and not IGNORED_DIRS.intersection(parts)
+    watched = path.endswith(WATCHED_SUFFIXES) or Path(path).name in LOCK_NAMES
+    return watched and not IGNORED_DIRS.intersection(parts)
 
 
 class DiscoveryProcess:

@@ -402,3 +402,33 @@ def test_a_next_range_with_nothing_installed_is_judged_by_its_highest(tmp_path: 
     )
     assert project.runtime.guess
     assert [p.severity for p in project.problems] == [Severity.ERROR]
+
+
+YARN_V1 = """\
+# yarn lockfile v1
+
+
+"@netlify/plugin-nextjs@^4.41.0":
+  version "4.41.3"
+  resolved "https://registry.yarnpkg.com/@netlify/plugin-nextjs/-/plugin-nextjs-4.41.3.tgz"
+
+next@^14.1.0:
+  version "14.1.4"
+"""
+
+
+def test_yarn_v1_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "package.json": _package({"next": "^14.1.0", "@netlify/plugin-nextjs": "^4.41.0"}),
+            "yarn.lock": YARN_V1,
+            "netlify.toml": PLUGINS,
+            "pages/api/cron.ts": SC,
+        },
+    )
+    code, out, _ = _run(capsys, "check", str(root))
+    assert (code, out.splitlines()[0]) == (
+        0,
+        "runtime: @netlify/plugin-nextjs 4.41.3 (yarn.lock)",
+    )

@@ -31,6 +31,9 @@ def test_not_a_project_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFix
         ("/p/pages/api/hello.ts", True),
         ("/p/netlify.toml", True),
         ("/p/package.json", True),
+        ("/p/pnpm-lock.yaml", True),  # the runtime version is read from lock files
+        ("/p/yarn.lock", True),
+        ("/p/.github/workflows/ci.yaml", False),
         ("/p/node_modules/next/index.js", False),
         ("/p/.next/server/pages/api/hello.js", False),
         ("/p/.console/history.sqlite3", False),
