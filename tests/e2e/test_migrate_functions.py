@@ -359,6 +359,23 @@ def test_a_javascript_project_with_its_own_functions_folder_runs_under_the_cli(
         served.close()
 
 
+def test_next_build_accepts_the_migrated_typescript_project(e2e_mark: str, tmp_path: Path) -> None:
+    """`next build` (types checked, the `.mts` functions included by this tsconfig) passes after
+    migrate, and the only API routes left are the two kept in Next behind the secret."""
+    require_node_modules()
+    root = _migrated_copy("ts-alias", PROJECTS / "ts-alias", tmp_path)
+    env = {**os.environ, MARK_VAR: f"{e2e_mark}.build", "NEXT_TELEMETRY_DISABLED": "1"}
+    result = subprocess.run(
+        [str(root / "node_modules" / ".bin" / "next"), "build"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=280,
+    )  # fmt: skip
+    out = strip_controls(result.stdout + result.stderr)
+    assert result.returncode == 0, out[-4000:]
+    assert "checking validity of types" in out
+    api = sorted(set(re.findall(r"(/api/[\w-]+)", out)))
+    assert api == ["/api/ingest-background", "/api/revalidate-posts"], out[-2000:]
+
+
 def _request(url: str, *, secret: str | None = None, body: bytes = b"") -> int:
     headers = {"x-migrated-route-secret": secret} if secret is not None else {}
     return httpx.post(url, content=body, headers=headers, timeout=180, trust_env=False).status_code
