@@ -241,6 +241,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print_text(f"console: {exc}", file=sys.stderr)
         return exc.exit_code
+    except PermissionError as exc:
+        # A file or folder closed to this user that no command expected: still one sentence.
+        if args.debug:
+            raise
+        from console.commands._common import print_text
+
+        where = f": {exc.filename}" if exc.filename else ""
+        print_text(f"console: permission denied{where}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,14 +21,23 @@ READ_BUSY_TIMEOUT = 0.5  # marking a dead process's runs may wait this long; rea
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.project)
-    if not root.is_dir():
-        raise NotAProjectError(f"{root} is not a folder")
+    try:
+        with os.scandir(root):
+            pass
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotAProjectError(f"{root} is not a folder") from None
+    except OSError as exc:  # closed to this user, or inside a folder that is
+        raise NotAProjectError(f"{root} cannot be read: {exc.strerror}") from None
     if not 0 <= args.n <= MAX_RUNS:
         raise UsageError(f"-n {args.n}: give a number of runs from 0 to {MAX_RUNS:,}")
     path = history_path(root)
     if args.reset_history:
         report_reset(path)
-    if not path.exists():  # reading must not create .console/ in a folder that never ran anything
+    try:
+        exists = path.exists()
+    except OSError as exc:  # .console/ is there but closed to us
+        raise HistoryError(f"cannot read the run history {path}: {exc.strerror}") from None
+    if not exists:  # reading must not create .console/ in a folder that never ran anything
         return _show(iter(()), args.json)
     store = open_for_reading(path)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,8 +48,22 @@ def check_tables(db: sqlite3.Connection, path: Path | str) -> None:
         raise damaged(path, f"its {', '.join(missing)} table is missing")
 
 
+def check_regular(path: Path) -> None:
+    """A history that is a FIFO or a device is refused before SQLite opens it (a FIFO would
+    block the open for ever)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise HistoryError(f"cannot read the run history {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise HistoryError(f"the run history {path} is not a regular file")
+
+
 def connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
     """A connection that never writes, never takes the write lock and never creates a file."""
+    check_regular(path)
     uri = path.resolve().as_uri()
     try:
         db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, check_same_thread=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from console.errors import ConsoleError, NotAProjectError, NotASiteError
@@ -21,6 +22,21 @@ from console.project.walk import Walk
 SPLIT_VARIABLE = "NEXT_SPLIT_API_ROUTES"
 
 
+def _check_root(root: Path) -> None:
+    """A folder we can list, or one sentence on why not (a folder closed to this user, or one
+    inside such a folder, is not a traceback)."""
+    try:
+        if not root.exists():
+            raise NotAProjectError(f"{root} does not exist.")
+        if not root.is_dir():
+            raise NotAProjectError(f"{root} is not a folder.")
+        with os.scandir(root):
+            pass
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise NotAProjectError(f"{root} cannot be read: {why.lower()}.") from None
+
+
 def discover(root: Path, *, use_cache: bool = True) -> Project:
     """Find the project's routes and problems without running anything from it.
 
@@ -30,10 +46,7 @@ def discover(root: Path, *, use_cache: bool = True) -> Project:
     `use_cache` is on; the lock file is read once.
     """
     given = Path(root)
-    if not given.exists():
-        raise NotAProjectError(f"{given} does not exist.")
-    if not given.is_dir():
-        raise NotAProjectError(f"{given} is not a folder.")
+    _check_root(given)
     root, toml, site_note = site_folder(given)
     package = read_package(root)
     next_config = read_next_config(root)

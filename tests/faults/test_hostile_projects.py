@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import pytest
 from tests.devserver.conftest import free_port
 from tests.faults.conftest import API, REPO, cli, make_project, scheduled
 from tests.faults.figures import Figures
+from tests.faults.unprivileged import reachable_folder, unprivileged
 
 HUGE = 2 * 1024 * 1024
 
@@ -295,24 +295,17 @@ def test_an_invalid_netlify_toml_is_a_diagnostic(
 # --- unreadable ---------------------------------------------------------------------------
 
 
-def _unprivileged() -> list[str] | None:
-    """How to run as someone chmod 000 stops: nothing to add, setpriv, or None (root only)."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    if shutil.which("setpriv") is None:
-        return None
-    probe = subprocess.run(
-        [*setpriv, sys.executable, "-c", "import console.cli, tree_sitter, httpx"],
-        cwd=REPO, capture_output=True,
-    )  # fmt: skip
-    return setpriv if probe.returncode == 0 else None
-
-
 def test_unreadable_files_and_folders(tmp_path: Path, figures: Figures) -> None:
     """chmod 000 on a route file, a folder of routes, console.toml and the history, run as an
-    unprivileged user; as root without one, opening them is made to fail as the kernel would."""
-    prefix = _unprivileged()
+    unprivileged user in a folder it can reach (wherever pytest keeps its own); as root without
+    either, opening them is made to fail as the kernel would."""
+    with reachable_folder(unprivileged()) as folder:
+        _unreadable_files_and_folders(folder, tmp_path, figures)
+
+
+def _unreadable_files_and_folders(folder: Path | None, tmp_path: Path, figures: Figures) -> None:
+    prefix = None if folder is None else unprivileged()
+    tmp_path = folder or tmp_path
     root = make_project(tmp_path / "site", url=f"http://127.0.0.1:{free_port()}")
     api = root / "pages" / "api"
     (api / "locked").mkdir()
@@ -345,3 +338,72 @@ def test_unreadable_files_and_folders(tmp_path: Path, figures: Figures) -> None:
     assert (
         "console.toml" in by["trigger"]["stderr"] and "ermission denied" in by["trigger"]["stderr"]
     )
+
+
+@pytest.mark.parametrize("closed", ["the project folder", "a folder above it"])
+def test_a_project_folder_closed_to_the_user_is_one_sentence(
+    tmp_path: Path, closed: str, figures: Figures
+) -> None:
+    """chmod 000 on the project (or on a folder it is in), run as a user that stops."""
+    prefix = unprivileged()
+    with reachable_folder(prefix) as folder:
+        if folder is None:
+            pytest.skip("needs a user that file permissions stop (setpriv as root, or not root)")
+        outer = folder / "outer"
+        root = make_project(outer / "site")
+        for path in (outer, *outer.rglob("*")):
+            path.chmod(0o777 if path.is_dir() else 0o666)
+        (root if closed == "the project folder" else outer).chmod(0)
+        commands = [c for c in every_command(root) if c[0] != "target"]
+        proc = subprocess.run(
+            [*(prefix or []), sys.executable, "-m", "tests.faults.run_many", "20",
+             json.dumps(commands)],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        figures.inputs("hostile projects", len(commands))
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads(proc.stdout)
+        assert_survived(report)
+        for r in report["results"]:
+            assert r["code"] == 2, r
+            assert str(root) in r["stderr"] and "ermission denied" in r["stderr"], r
+
+
+# --- names that are not UTF-8 ---------------------------------------------------------------
+
+
+NOT_UTF8 = {
+    b"\x9b31mred.js": "a C1 CSI byte",
+    b"\x9d0;PWNED\x07.js": "a C1 OSC byte and a BEL",
+    b"caf\xe9-latin1.js": "Latin-1, not UTF-8",
+}
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path, figures: Figures) -> None:
+    """Raw C1 bytes in a file name reach the terminal as a CSI or OSC when printed as they are,
+    and make --json output invalid UTF-8; both must show them as visible escapes."""
+    root = make_project(tmp_path / "site", routes={"ok": API})
+    api = os.fsencode(root / "pages" / "api")
+    for name in NOT_UTF8:
+        with open(os.path.join(api, name), "wb") as f:
+            f.write(API.encode())
+    (root / "console.toml").write_text("")
+    figures.inputs("hostile projects", len(NOT_UTF8))
+    for argv in (["routes"], ["routes", "--json"], ["check"], ["check", "--format", "json"],
+                 ["check", "--format", "github"], ["next", "--json"], ["timeline"]):  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-m", "console", argv[0], str(root), *argv[1:]],
+            cwd=REPO, capture_output=True, timeout=60,
+        )  # fmt: skip
+        out = proc.stdout + proc.stderr
+        assert b"Traceback" not in out, out[-2000:]
+        for byte in (b"\x9b", b"\x9d", b"\x1b", b"\x07", b"\xe9"):
+            assert byte not in out, (argv, byte, out[:2000])
+        text = out.decode("utf-8")  # strict: raises on any byte that is not UTF-8
+        if argv == ["routes", "--json"]:
+            data = json.loads(proc.stdout.decode("utf-8"))
+            files = {r["file"] for r in data["routes"]}
+            assert "pages/api/\\x9b31mred.js" in files, files
+            assert "pages/api/caf\\xe9-latin1.js" in files, files
+        if argv == ["routes"]:
+            assert "\\x9b31mred" in text, text
