@@ -246,6 +246,10 @@ def test_every_timestamp_has_a_four_digit_year(scheduled_site: Path) -> None:
 # --- a compressed body that inflates without end ----------------------------------------------
 
 
+async def _send(client: httpx.AsyncClient, url: str) -> object:
+    return await send_attempt(client, "GET", url, [], None, frozenset(), redirects=lambda *_: None)
+
+
 def _bomb_then_stall(compressed: int) -> tuple[object, list[int]]:
     """A gzip body of `compressed` bytes (1,000 times that inflated), then silence: a client
     that reads the whole body waits for the rest; one that stops at its limit is done."""
@@ -275,7 +279,7 @@ def test_a_gzip_bomb_is_read_no_further_than_the_kept_head(figures: Figures) -> 
         async def attempt() -> object:
             async with httpx.AsyncClient() as client:
                 return await asyncio.wait_for(
-                    send_attempt(client, "GET", server.url + "/api/hello", [], None, frozenset()),
+                    _send(client, server.url + "/api/hello"),
                     timeout=30,
                 )
 
@@ -302,7 +306,7 @@ def test_a_corrupt_gzip_body_is_a_failed_attempt_not_a_crash() -> None:
 
         async def attempt() -> object:
             async with httpx.AsyncClient() as client:
-                return await send_attempt(client, "GET", server.url, [], None, frozenset())
+                return await _send(client, server.url)
 
         outcome = asyncio.run(attempt())
     assert outcome.error is not None and "decoded" in outcome.error  # type: ignore[attr-defined]
@@ -331,7 +335,7 @@ def test_deflate_and_plain_bodies_still_read_in_full() -> None:
 
             async def attempt() -> object:
                 async with httpx.AsyncClient() as client:
-                    return await send_attempt(client, "GET", server.url, [], None, frozenset())
+                    return await _send(client, server.url)
 
             outcome = asyncio.run(attempt())
         assert outcome.body == payload, name  # type: ignore[attr-defined]
