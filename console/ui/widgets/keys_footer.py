@@ -62,6 +62,8 @@ class KeysFooter(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str]] = []  # x from, x to, key: what a click presses
+        # Reading the screen's active bindings walks the focus chain: once per change of them.
+        self._items: tuple[list[FooterItem], list[FooterItem]] | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -70,6 +72,7 @@ class KeysFooter(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
+        self._items = None
         self.refresh()
 
     def items(self) -> tuple[list[FooterItem], list[FooterItem]]:
@@ -99,7 +102,9 @@ class KeysFooter(Widget):
 
     def render(self) -> Text:
         width = self.size.width
-        left, right = fit_items(*self.items(), width)
+        if self._items is None:
+            self._items = self.items()
+        left, right = fit_items(*self._items, width)
         key_style = self.get_component_rich_style("keys-footer--key")
         label_style = self.get_component_rich_style("keys-footer--label")
         line = Text(no_wrap=True, overflow="crop", end="")

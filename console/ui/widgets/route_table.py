@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -29,7 +31,13 @@ from console.ui.bindings import Scope, bindings
 from console.ui.segments import text_segments
 from console.ui.text import clean_line, shorten
 from console.ui.view import RouteRow, fire_label, state_word
-from console.ui.widgets.timeline import MIN_STRIP, axis_labels, axis_text, column_of, strip_text
+from console.ui.widgets.timeline import (
+    MIN_STRIP,
+    axis_labels,
+    axis_text,
+    column_of,
+    strip_segments,
+)
 
 FUNCTIONS_PREFIX = "/.netlify/functions/"
 KIND_STYLE = {RouteKind.API: "", RouteKind.BACKGROUND: "magenta", RouteKind.SCHEDULED: "cyan"}
@@ -55,6 +63,11 @@ GAP = 2  # spaces between columns
 LEFT = 1  # space before the first column
 MIN_ROUTE = 12  # a route column is never cut below this
 SCHEDULE_MAX = 15  # a longer cron string is cut (the detail line says it in full)
+
+
+@lru_cache(maxsize=64)
+def _style(definition: str) -> Style:
+    return Style.parse(definition) if definition else Style.null()
 
 
 def short_route(route: str) -> str:
@@ -109,17 +122,30 @@ def row_cells(row: RouteRow, now: datetime) -> Cells:
     )
 
 
-def layout_columns(cells: Sequence[Cells], available: int, scheduled: bool) -> list[Column]:
+def content_widths(rows: Sequence[RouteRow]) -> dict[str, int]:
+    """The widest cell of each column, from the rows' plain facts (no cell is built: with
+    1,000 routes only the 30 on screen ever are)."""
+    widths = {k: len(h) for k, h in zip(Cells._fields, HEADERS, strict=True)}
+    kinds = {r.route.kind for r in rows}
+    if rows:
+        widths["route"] = max(
+            widths["route"], 2 + max(len(short_route(r.route.route)) for r in rows)
+        )
+    widths["kind"] = max(widths["kind"], *(len(str(k)) for k in kinds)) if kinds else widths["kind"]
+    schedules = [min(len(r.route.schedule), SCHEDULE_MAX) for r in rows if r.route.schedule]
+    widths["schedule"] = max(widths["schedule"], *schedules) if schedules else widths["schedule"]
+    widths["next"] = max(widths["next"], 5) if any(r.next_fire for r in rows) else widths["next"]
+    notes = [len(SHORT_NOTE.get(r.note, shorten(r.note, 14))) for r in rows if r.note]
+    widths["last"] = max(widths["last"], LAST_WIDTH, *notes)
+    return widths
+
+
+def layout_columns(content: dict[str, int], available: int, scheduled: bool) -> list[Column]:
     """Columns as wide as their widest cell; the strip (when it fits) takes what is left.
 
     Too narrow for all of them: the route is cut first (not below MIN_ROUTE), then the
     schedule and next-fire columns go (the detail line says both), then the kind."""
-    widths = {k: len(h) for k, h in zip(Cells._fields, HEADERS, strict=True)}
-    for c in cells:
-        for k, v in zip(Cells._fields, c, strict=True):
-            if len(v) > widths[k]:
-                widths[k] = len(v)
-    widths["last"] = max(widths["last"], LAST_WIDTH)
+    widths = dict(content)
     keys = ["route", "kind", "schedule", "next", "last"] if scheduled else ["route", "kind", "last"]
 
     def needed() -> int:
@@ -194,7 +220,8 @@ class RouteTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[RouteRow] = []
-        self.cells: list[Cells] = []
+        self._cells: dict[int, Cells] = {}  # made when a line is first drawn
+        self._widths: dict[str, int] = content_widths(())
         self.columns: list[Column] = []
         self.now = datetime(1970, 1, 1, tzinfo=UTC)
         self.window = (datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 2, tzinfo=UTC))
@@ -211,7 +238,8 @@ class RouteTable(ScrollView, can_focus=True):
         """Replace the rows; the cursor stays on route `keep` when it is still shown."""
         self.rows = list(rows)
         self.now = now
-        self.cells = [row_cells(r, now) for r in self.rows]
+        self._cells.clear()
+        self._widths = content_widths(self.rows)
         self._scheduled = any(r.route.kind is RouteKind.SCHEDULED for r in self.rows)
         index = 0
         if keep is not None:
@@ -255,7 +283,7 @@ class RouteTable(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width
-        columns = layout_columns(self.cells, width, self._scheduled) if width > 0 else []
+        columns = layout_columns(self._widths, width, self._scheduled) if width > 0 else []
         if columns != self.columns:
             old_strip = self.strip_width
             self.columns = columns
@@ -358,45 +386,50 @@ class RouteTable(ScrollView, can_focus=True):
         return self._strip(text, width, style)
 
     def _line(self, index: int, width: int, base: Style) -> Strip:
-        row, cells = self.rows[index], self.cells[index]
+        """One route's line as segments, built directly: a `Text` per cell and its render
+        cost more than the rest of the start-up together (bench/ui.py)."""
+        row = self.rows[index]
+        cells = self._cells.get(index)
+        if cells is None:
+            cells = self._cells[index] = row_cells(row, self.now)
         style = base
         if index % 2:
             style = style + self.get_component_rich_style("route-table--even")
         if index == self.cursor:
             style = style + self.get_component_rich_style("route-table--cursor")
-        text = Text(" " * LEFT, style=style, end="", no_wrap=True)
+        segments = [Segment(" " * LEFT, style)]
         for i, col in enumerate(self.columns):
             if i:
-                text.append(" " * GAP)
+                segments.append(Segment(" " * GAP, style))
             if col.key == "strip":
                 counts = self._strip_counts(row)
                 if counts is not None:
-                    text.append_text(strip_text(counts, self._now_col))
+                    segments.extend(strip_segments(counts, self._now_col, style))
                 continue
-            text.append_text(self._cell(row, cells, col))
-        return self._strip(text, width, style)
+            segments.extend(self._cell(row, cells, col, style))
+        return Strip(segments).crop_extend(0, width, style)
 
-    def _cell(self, row: RouteRow, cells: Cells, col: Column) -> Text:
+    def _cell(self, row: RouteRow, cells: Cells, col: Column, base: Style) -> list[Segment]:
         value: str = getattr(cells, col.key)
         shown = f"{shorten(value, col.width):<{col.width}}"
         if col.key == "route":
-            text = Text(shown)
             if row.problem is Severity.ERROR:
-                text = Text("✖ ", style="bold red") + Text(shown[2:])
-            elif row.problem is Severity.WARNING:
-                text = Text("▲ ", style="bold yellow") + Text(shown[2:])
-            return text
+                return [Segment("✖ ", base + _style("bold red")), Segment(shown[2:], base)]
+            if row.problem is Severity.WARNING:
+                return [Segment("▲ ", base + _style("bold yellow")), Segment(shown[2:], base)]
+            return [Segment(shown, base)]
         if col.key == "kind":
-            return Text(shown, style=KIND_STYLE[row.route.kind])
-        if col.key == "schedule":
-            return Text(shown, style="cyan" if row.route.schedule else "dim")
-        if col.key == "last":
+            cell_style = KIND_STYLE[row.route.kind]
+        elif col.key == "schedule":
+            cell_style = "cyan" if row.route.schedule else "dim"
+        elif col.key == "last":
             if row.note:
-                return Text(shown, style="italic yellow")
-            return Text(
-                shown, style=STATE_STYLE.get(row.last_state, "dim") if row.last_state else "dim"
-            )
-        return Text(shown)
+                cell_style = "italic yellow"
+            else:
+                cell_style = STATE_STYLE.get(row.last_state, "dim") if row.last_state else "dim"
+        else:
+            cell_style = ""
+        return [Segment(shown, base + _style(cell_style))]
 
     def _strip_counts(self, row: RouteRow) -> list[int] | None:
         """The fires per bucket of a scheduled route, made when its line is first drawn."""

@@ -98,7 +98,8 @@ class RunsPanel(Vertical):
             self.run = run
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        # Empty from the start: switching the class later restyles the whole panel.
+        super().__init__(id=id, classes="-empty")
         self.runs: list[Run] = []
         self.progress: Mapping[str, RunProgress] = {}
         self.now = datetime(1970, 1, 1, tzinfo=UTC)
@@ -131,15 +132,22 @@ class RunsPanel(Vertical):
         return self.runs[i]
 
     def on_resize(self) -> None:
+        if self.runs and self._columns():
+            self._fill()
+
+    def _columns(self) -> bool:
+        """Lay the columns out for the current width; True when they changed. Not done while
+        there are no runs: the table is hidden then, and it cost 40 ms of the start-up."""
         fixed = sum(w for _, _, w in COLUMNS)
         width = max(12, self.content_size.width - fixed - 2 * len(COLUMNS) - 1)
-        if width != self._route_width:
-            self._route_width = width
-            table = self.table
-            table.clear(columns=True)
-            for key, label, w in COLUMNS:
-                table.add_column(label, key=key, width=w or width)
-            self._fill()
+        if width == self._route_width and self.table.columns:
+            return False
+        self._route_width = width
+        table = self.table
+        table.clear(columns=True)
+        for key, label, w in COLUMNS:
+            table.add_column(label, key=key, width=w or width)
+        return True
 
     def show(
         self,
@@ -171,7 +179,10 @@ class RunsPanel(Vertical):
 
     def _fill(self, select: str | None = None) -> None:
         table = self.table
-        if not table.columns:
+        self.set_class(not self.runs, "-empty")
+        if not table.columns and (
+            not self.runs or self.content_size.width <= 0 or not self._columns()
+        ):
             return
         keep = select or (self.selected.id if self.selected else None)
         table.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
@@ -67,20 +68,30 @@ def axis_labels(start: datetime, end: datetime, buckets: int) -> str:
     return "".join(line)
 
 
-def strip_text(counts: list[int], now_col: int | None) -> Text:
-    """One route's strip: past fires dim, future ones bold, the now column marked."""
-    text = Text(end="", no_wrap=True)
+def strip_segments(counts: list[int], now_col: int | None, base: Style) -> list[Segment]:
+    """One route's strip over `base`: past fires dim, future ones bold, the now column marked;
+    runs of one style merged into one segment (a 100-bucket strip is a handful, not 100)."""
+    empty, past, future = base + EMPTY_STYLE, base + PAST_STYLE, base + FUTURE_STYLE
+    segments: list[Segment] = []
+    run: list[str] = []
+    run_style: Style | None = None
     for col, count in enumerate(counts):
         if count <= 0:
-            style = EMPTY_STYLE
+            style = empty
         elif now_col is not None and col < now_col:
-            style = PAST_STYLE
+            style = past
         else:
-            style = FUTURE_STYLE
+            style = future
         if col == now_col:
             style = style + NOW_STYLE
-        text.append(mark(count), style=style)
-    return text
+        if style is not run_style and run:
+            segments.append(Segment("".join(run), run_style))
+            run = []
+        run_style = style
+        run.append(mark(count))
+    if run:
+        segments.append(Segment("".join(run), run_style))
+    return segments
 
 
 def axis_text(axis: str, now_col: int | None) -> Text:
