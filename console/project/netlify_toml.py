@@ -168,8 +168,22 @@ def _not_a_table(source: Source, key: str) -> Problem:
 
 def _unknown_keys(source: Source, pattern: str, settings: dict[str, object]) -> list[Problem]:
     problems = []
-    for key in settings:
+    for key, value in settings.items():
         if key in FUNCTION_KEYS:
+            wrong = _wrong_value(key, value)
+            if wrong:
+                line, column = _locate_key(source, ("functions", pattern), key) or (1, 1)
+                problems.append(
+                    Problem(
+                        source.rel,
+                        line,
+                        column,
+                        Severity.ERROR,
+                        "invalid-config",
+                        f'Configuration property functions."{pattern}".{key} {wrong}: '
+                        "the build fails on it",
+                    )
+                )
             continue
         line, column = _locate_key(source, ("functions", pattern), key) or (1, 1)
         problems.append(
@@ -189,6 +203,27 @@ def _unknown_keys(source: Source, pattern: str, settings: dict[str, object]) -> 
             )
         )
     return problems
+
+
+BUNDLERS = ("esbuild", "nft", "zisi", "none")
+
+
+def _wrong_value(key: str, value: object) -> str | None:
+    """@netlify/config's own check of a function setting (`validate/validations.js`), failed."""
+    if key in ("external_node_modules", "ignored_node_modules", "included_files"):
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return "must be an array of strings."
+    elif key == "node_bundler" and value not in BUNDLERS:
+        return f"must be one of: {', '.join(BUNDLERS)}"
+    elif key == "memory" and (isinstance(value, bool) or not isinstance(value, int | float | str)):
+        return 'must be a number (in MB) or a string with a unit (e.g. "2gb").'
+    elif key == "region" and not isinstance(value, str):
+        return "must be a string."
+    elif key == "vcpu" and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 2
+    ):
+        return "must be a number between 0.5 and 2."
+    return None
 
 
 def _toml_error(exc: tomllib.TOMLDecodeError, label: str) -> Problem:

@@ -166,3 +166,22 @@ def test_an_unknown_top_level_functions_key_fails_the_build(make_project: Make) 
     assert (problem.line, problem.column) == (3, 3)
     assert (problem.code, problem.severity) == ("invalid-config", Severity.ERROR)
     assert problem.message.startswith("Configuration property functions.timeout must be an object")
+
+
+def test_function_settings_the_build_rejects(make_project: Make) -> None:
+    toml = (
+        '[functions."a"]\n  node_bundler = "webpack"\n  memory = true\n  vcpu = 4\n'
+        '  included_files = "x"\n  region = "iad"\n'
+    )
+    root = make_project({"netlify.toml": toml, "netlify/functions/a.mjs": PLAIN})
+    found = [(p.line, p.code, p.severity, p.message) for p in discover(root).problems]
+    assert [(line, code, sev) for line, code, sev, _ in found] == [
+        (2, "invalid-config", Severity.ERROR),
+        (3, "invalid-config", Severity.ERROR),
+        (4, "invalid-config", Severity.ERROR),
+        (5, "invalid-config", Severity.ERROR),
+    ]  # region = "iad" is fine
+    assert found[0][3] == (
+        'Configuration property functions."a".node_bundler must be one of: esbuild, nft, zisi, '
+        "none: the build fails on it"
+    )
