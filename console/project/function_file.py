@@ -11,6 +11,7 @@ from console.model import RouteKind, Severity
 from console.project.analysis import FileFacts, Reading, mentions_advanced
 from console.project.const_value import ConstValue, Unread, decode_string
 from console.project.cron_check import cron_problems
+from console.project.function_exports import exports_of
 from console.project.js_values import js_type
 from console.project.source import Source
 from console.project.syntax import node_text
@@ -35,7 +36,7 @@ def analyse_function(source: Source, name: str, toml_schedule: str | None) -> Fi
     # Every function file is parsed (a folder holds few): whether it exports a handler needs
     # the tree, a commented-out `exports.handler` being the usual way to lose one.
     reading = Reading(source)
-    exports = _exports(reading.root)
+    exports = exports_of(reading.root)
     broken = any(p.code == "syntax-error" for p in reading.problems)
     if exports.nothing and not broken:  # a broken file's exports are not all in the tree
         reading.add(
@@ -86,70 +87,6 @@ def analyse_function(source: Source, name: str, toml_schedule: str | None) -> Fi
     return FileFacts(
         kind, schedule, line, tuple(reading.problems), path, has_handler=not exports.nothing
     )
-
-
-@dataclass(frozen=True)
-class _Exports:
-    handler: bool  # a `handler` export: a v1 function
-    default: bool  # a default export: a v2 function unless `handler` is exported too
-    other: bool  # `module.exports = ...`, `export function handler`: the runtime may call it
-
-    @property
-    def nothing(self) -> bool:
-        return not (self.handler or self.default or self.other)
-
-
-def _exports(root: Node) -> _Exports:
-    handler = default = other = False
-    for item in root.children:
-        if item.type == "export_statement":
-            if any(c.type == "default" for c in item.children):
-                default = True
-            declaration = item.child_by_field_name("declaration")
-            if declaration is not None and "handler" in _declared_names(declaration):
-                # zip-it-and-ship-it counts `export const handler` as a v1 handler, but not
-                # `export function handler` (only variable declarations, `getNamedESMExport`);
-                # the runtime can still call the latter.
-                if declaration.type.endswith("function_declaration"):
-                    other = True
-                else:
-                    handler = True
-            for clause in item.named_children:
-                if clause.type != "export_clause":
-                    continue
-                for spec in clause.named_children:
-                    alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
-                    exported = node_text(alias).strip("'\"") if alias is not None else ""
-                    handler = handler or exported == "handler"
-                    default = default or exported == "default"
-        elif item.type == "expression_statement" and item.named_children:
-            target = _assigned(item.named_children[0])
-            if target in ("exports.handler", "module.exports.handler"):
-                handler = True
-            elif target in ("exports.default", "module.exports.default"):
-                default = True
-            elif target == "module.exports":
-                other = True
-    return _Exports(handler, default, other)
-
-
-def _declared_names(declaration: Node) -> set[str]:
-    if declaration.type in ("function_declaration", "generator_function_declaration"):
-        name = declaration.child_by_field_name("name")
-        return {node_text(name)} if name is not None else set()
-    names = set()
-    for declarator in declaration.named_children:
-        ident = declarator.child_by_field_name("name")
-        if ident is not None:
-            names.add(node_text(ident))
-    return names
-
-
-def _assigned(node: Node) -> str | None:
-    if node.type != "assignment_expression":
-        return None
-    left = node.child_by_field_name("left")
-    return node_text(left).replace(" ", "") if left is not None else None
 
 
 def _two_versions(
