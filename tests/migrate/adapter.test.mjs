@@ -168,6 +168,21 @@ describe('the response, as Next sends it', () => {
   }
 })
 
+describe('the response is an event emitter, as Node\'s is', () => {
+  test("'finish' and 'close' fire after end(), both ways", async () => {
+    const events = []
+    const result = await both((req, res) => {
+      res.on('finish', () => events.push('finish'))
+      res.on('close', () => events.push('close'))
+      res.setHeader('X-Custom', res.getHeaderNames().length === 0 ? 'none-yet' : 'some')
+      res.end('bye')
+    })
+    assertSame(result)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.deepEqual(events, ['finish', 'close', 'finish', 'close'])
+  })
+})
+
 describe('what the adapter does differently, on purpose', () => {
   test('an error the handler throws is thrown on (the platform records a failure)', async () => {
     const fn = adapter.nextApiHandler(() => {
