@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -81,28 +82,45 @@ class FireClaims:
 
     def claim_fire(self, route: str, at: datetime) -> bool:
         """Is this process the one to send `route`'s fire at `at`? (First to ask wins.)"""
+        return self.claim_fires([(route, at)])[(route, at)] is None
+
+    def claim_fires(
+        self, fires: Sequence[tuple[str, datetime]]
+    ) -> dict[tuple[str, datetime], int | None]:
+        """Claim these fires in one transaction (a minute may bring thousands): for each, None
+        when this process won it, else the pid of the process that claimed it first."""
+        out: dict[tuple[str, datetime], int | None] = {f: None for f in fires}
+        if not fires:
+            return out
+        stamp = int(time.time() * 1_000_000)
         with self._lock:
             try:
                 db = self._connect()
                 db.execute("BEGIN IMMEDIATE")
                 try:
-                    cur = db.execute(
-                        "INSERT OR IGNORE INTO scheduler_fires (route, fire_at, owner_pid, "
-                        "claimed_at) VALUES (?,?,?,?)",
-                        (route, _us(at), self._pid, int(time.time() * 1_000_000)),
-                    )
-                    won = cur.rowcount == 1
-                    db.execute(
-                        "DELETE FROM scheduler_fires WHERE fire_at < ?", (_us(at - KEEP_FIRES),)
-                    )
+                    for route, at in fires:
+                        cur = db.execute(
+                            "INSERT OR IGNORE INTO scheduler_fires (route, fire_at, owner_pid, "
+                            "claimed_at) VALUES (?,?,?,?)",
+                            (route, _us(at), self._pid, stamp),
+                        )
+                        if cur.rowcount != 1:
+                            row = db.execute(
+                                "SELECT owner_pid FROM scheduler_fires "
+                                "WHERE route = ? AND fire_at = ?",
+                                (route, _us(at)),
+                            ).fetchone()
+                            out[(route, at)] = int(row[0]) if row is not None else 0
+                    oldest = min(at for _, at in fires) - KEEP_FIRES
+                    db.execute("DELETE FROM scheduler_fires WHERE fire_at < ?", (_us(oldest),))
                 except BaseException:
                     db.execute("ROLLBACK")
                     raise
                 db.execute("COMMIT")
-                return won
             except sqlite3.Error as exc:
-                log.warning("the scheduler could not claim %s in %s: %s", route, self.path, exc)
-                return True
+                log.warning("the scheduler could not claim its fires in %s: %s", self.path, exc)
+                return {f: None for f in fires}
+        return out
 
     def fired_by(self, route: str, at: datetime) -> int | None:
         """The pid that claimed this fire, if any."""

@@ -181,3 +181,30 @@ def test_a_max_in_flight_out_of_range_is_one_sentence(tmp_path: Path, value: obj
         parse_settings({"limits": {"max_in_flight": value}}, tmp_path / "console.toml")
     ok = parse_settings({"limits": {"max_in_flight": 1}}, tmp_path / "console.toml")
     assert ok.limits.max_in_flight == 1
+
+
+async def test_the_gate_serves_in_order_and_forgets_a_waiter_that_gave_up() -> None:
+    import asyncio
+
+    from console.engine.in_flight import InFlightGate
+
+    gate = InFlightGate(1)
+    await gate.acquire()
+    order: list[int] = []
+
+    async def take(i: int) -> None:
+        await gate.acquire()
+        order.append(i)
+
+    tasks = [asyncio.create_task(take(i)) for i in range(4)]
+    await asyncio.sleep(0)
+    assert gate.waiting == 4
+    tasks[1].cancel()  # gave up while waiting
+    await asyncio.sleep(0)
+    assert gate.waiting == 3
+    for _ in range(3):
+        gate.release()
+        await asyncio.sleep(0)
+    assert order == [0, 2, 3]
+    assert gate.in_flight == 1 and gate.waiting == 0 and gate.most == 1
+    await asyncio.gather(*tasks, return_exceptions=True)
