@@ -11,6 +11,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from console.engine import SystemClock
 from console.errors import ConsoleError, SettingsError
@@ -26,6 +27,13 @@ from console.ui.screens.quit_dialog import QuitDialog
 
 FLUSH_SECONDS = 0.05  # how often engine events reach the widgets (20 frames a second at most)
 TICK_SECONDS = 0.25  # how often clocks and countdowns move
+
+
+class WholeCellScrollBar(ScrollBarRender):
+    """A scrollbar whose thumb starts and ends on whole cells (no partial-block glyphs)."""
+
+    VERTICAL_BARS = [" "] * 8
+    HORIZONTAL_BARS = [" "] * 8
 
 
 class ConsoleApp(App[int]):
@@ -52,6 +60,9 @@ class ConsoleApp(App[int]):
     ) -> None:
         super().__init__()
         use_readable_monochrome(self)  # NO_COLOR: greys that can still be read
+        # Textual draws a scrollbar thumb's ends with eighth-cell glyphs (▌ ▋ ▂): inside the
+        # log and the tables they read as stray characters. Whole cells only.
+        ScrollBar.renderer = WholeCellScrollBar
         self.freeze_gc = freeze_gc
         self.engine = engine
         self.clock = clock

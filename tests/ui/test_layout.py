@@ -266,3 +266,20 @@ async def test_routes_discovered_after_the_first_frame_fill_the_table(
         assert "discovering" not in str(panel.border_title)
         assert not any("reloaded" in str(n.message) for n in app._notifications)
     store.close()
+
+
+PARTIAL_BLOCKS = set("▁▂▃▄▅▆▇▉▊▋▌▍▎▏")
+
+
+async def test_no_partial_block_cells_in_the_log_or_tables(make: Any, p32: Project) -> None:
+    """Scrollbar thumbs were drawn with eighth-cell glyphs, stray `▌`/`▋` cells in the log."""
+    app = make(p32, runs=8)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        long = "x" * 300  # wider than the log: a horizontal scrollbar
+        app.main.log_view.add((NOW, "dev", None, f"{i} {long}") for i in range(200))
+        await settle(pilot)
+        await pilot.press("3", "end")
+        await settle(pilot)
+        seen = {ch for line in screen_lines(app) for ch in line}
+        assert not seen & PARTIAL_BLOCKS, seen & PARTIAL_BLOCKS
