@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from console import __version__
 from console.errors import ConsoleError
@@ -23,6 +25,23 @@ FROM_HELP = (
 )
 
 
+class ArgumentsError(Exception):
+    """A command line argparse cannot read, with the parser (the subcommand's) that says so."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error is raised, not printed and exited on here: `main`
+    says it as the subcommand's (`console check: error: ...`), as JSON too under `--json`."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ArgumentsError(self, message)
+
+
 def _project(p: argparse.ArgumentParser, *, required: bool = False) -> None:
     if required:
         p.add_argument("project", metavar="PROJECT", help="the project folder")
@@ -37,7 +56,7 @@ def _project(p: argparse.ArgumentParser, *, required: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="console",
         description=(
             "A terminal operations console for Next.js sites with Netlify background and "
@@ -49,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # `--debug` also after the command; SUPPRESS keeps a subcommand from resetting it to False.
-    common = argparse.ArgumentParser(add_help=False)
+    common = CommandParser(add_help=False)
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
@@ -182,6 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-n", type=int, default=20, metavar="N", help="how many runs, 0 to 1,000,000 (default 20)"
     )
+    p.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="ROUTE",
+        help="only runs of this route, as listed by `routes` (repeat for more)",
+    )
+    p.add_argument(
+        "--state",
+        action="append",
+        default=[],
+        metavar="STATE",
+        help="only runs in this state: succeeded, failed, timed-out, ... (repeat for more)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--reset-history", action="store_true", help=RESET_HELP)
 
@@ -224,8 +257,15 @@ def _fix_target_positionals(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _fix_target_positionals(list(sys.argv[1:] if argv is None else argv))
+    as_json = wants_json(args_list)
     parser = build_parser()
-    args = parser.parse_args(args_list)
+    try:
+        args, extra = parser.parse_known_args(args_list)
+        if extra:
+            # Unknown options reach the top-level parser: say them as the subcommand's.
+            command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
+    except ArgumentsError as exc:
+        return _usage_error(exc, as_json)
     if args.command is None:
         parser.print_help()
         return 2
@@ -239,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         from console.commands._common import print_text
 
+        if as_json:
+            print_error_json(str(exc), error_code(exc))
         print_text(f"console: {exc}", file=sys.stderr)
         return exc.exit_code
     except PermissionError as exc:
@@ -257,6 +299,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 0
     return code
+
+
+def wants_json(argv: Sequence[str]) -> bool:
+    """Did the command line ask for JSON (`--json`, `--format json`)? Then errors are JSON too."""
+    for i, arg in enumerate(argv):
+        if arg == "--json" or arg == "--format=json":
+            return True
+        if arg == "--format" and i + 1 < len(argv) and argv[i + 1] == "json":
+            return True
+    return False
+
+
+def error_code(exc: ConsoleError) -> str:
+    """The error's kind for scripts: `UsageError` -> `usage`, `NotAProjectError` ->
+    `not-a-project`, `DevServerError` -> `dev-server`."""
+    name = type(exc).__name__.removesuffix("Error") or "console"
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def print_error_json(message: str, code: str) -> None:
+    """`{"error": {"message": ..., "code": ...}}` on stdout, where `--json` output goes."""
+    from console.commands._common import print_json
+
+    print_json({"error": {"message": message, "code": code}})
+
+
+def command_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The parser of the (sub)subcommand the command line chose: `target add`'s, `check`'s."""
+    found = parser
+    for dest in ("command", "target_command"):
+        name = getattr(args, dest, None)
+        subs = next((a for a in found._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if name is None or subs is None or name not in subs.choices:
+            break
+        found = subs.choices[name]
+    return found
+
+
+def _usage_error(exc: ArgumentsError, as_json: bool) -> int:
+    if as_json:
+        print_error_json(f"{exc.parser.prog}: {exc.message}", "usage")
+    exc.parser.print_usage(sys.stderr)
+    print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+    return 2
 
 
 def _silence_stdout() -> None:

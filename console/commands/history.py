@@ -13,7 +13,7 @@ from console.devserver.sanitize import clean_line
 from console.engine.history import RunStore, history_path
 from console.engine.history_file import reset_history
 from console.errors import HistoryError, NotAProjectError, UsageError
-from console.model import Run
+from console.model import Run, RunState
 
 MAX_RUNS = 1_000_000
 READ_BUSY_TIMEOUT = 0.5  # marking a dead process's runs may wait this long; reading never waits
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
         raise NotAProjectError(f"{root} cannot be read: {exc.strerror}") from None
     if not 0 <= args.n <= MAX_RUNS:
         raise UsageError(f"-n {args.n}: give a number of runs from 0 to {MAX_RUNS:,}")
+    states = parse_states(args.state)
     path = history_path(root)
     if args.reset_history:
         report_reset(path)
@@ -41,9 +42,23 @@ def run(args: argparse.Namespace) -> int:
         return _show(iter(()), args.json)
     store = open_for_reading(path)
     try:
-        return _show(store.iter_recent(args.n), args.json)
+        runs = store.iter_recent(args.n, routes=args.route, states=states)
+        return _show(runs, args.json)
     finally:
         store.close()
+
+
+def parse_states(words: list[str]) -> list[RunState]:
+    """`--state timed-out`, `--state "timed out"` or `--state timed_out`: the same state."""
+    out = []
+    for word in words:
+        value = word.strip().lower().replace(" ", "_").replace("-", "_")
+        try:
+            out.append(RunState(value))
+        except ValueError:
+            known = ", ".join(s.words for s in RunState)
+            raise UsageError(f"--state {word!r} is not a run state; states: {known}") from None
+    return out
 
 
 def report_reset(path: Path) -> None:

@@ -20,6 +20,7 @@ from console.engine import (
     FunctionsServerChanged,
     FunctionsState,
     LogLine,
+    Response,
     RunRequest,
     RunStore,
     history_path,
@@ -29,6 +30,7 @@ from console.model import Project, Route, Run, RunState, Target, TargetKind
 from console.settings import Settings, check_url, load_settings
 from console.sites import Site, has_userinfo, is_loopback, site_of, without_userinfo
 
+BODY_LINES = 20  # of the response printed in text mode; --json has all that history keeps
 EXIT_CODES = {
     RunState.SUCCEEDED: 0,
     RunState.ACCEPTED: 0,  # a background run on a deployed target: all we can see
@@ -46,9 +48,13 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(project.root)
     target = resolve_target(settings, args.target, args.url)
     request = build_request(args)
-    final, unrecorded = asyncio.run(_trigger(project, settings, target, args.route, request, args))
+    final, response, unrecorded = asyncio.run(
+        _trigger(project, settings, target, args.route, request, args)
+    )
     if args.json:
-        print_json({**final.to_json(), "recorded": unrecorded is None})
+        print_json({**final.to_json(), **body_json(response), "recorded": unrecorded is None})
+    elif response is not None:
+        print_body(response)
     if final.state is RunState.REFUSED:
         print_text(f"console: refused: {final.reason}", file=sys.stderr)
     if unrecorded is not None:
@@ -91,8 +97,9 @@ async def _trigger(
     path: str,
     request: RunRequest,
     args: argparse.Namespace,
-) -> tuple[Run, str | None]:
-    """The run at its end, and a sentence when the history could not record it."""
+) -> tuple[Run, Response | None, str | None]:
+    """The run at its end, what the route answered (its last answer), and a sentence when the
+    history could not record it."""
     store = RunStore(history_path(project.root), settings.history)
     engine = Engine(project, settings, store)
     unsubscribe = engine.bus.subscribe(_print_progress)
@@ -104,11 +111,36 @@ async def _trigger(
         if target.kind is not TargetKind.PRODUCTION or request.confirmed:
             await prepare_target(engine, target, args, route)
         final = await engine.run(route, target, request)
+        response = engine.response(final.id)
     finally:
         await engine.close()  # on Ctrl+C this records the run as cancelled, and says so
         unsubscribe()
         store.close()
-    return final, _unrecorded(store, final)
+    return final, response, _unrecorded(store, final)
+
+
+def print_body(response: Response) -> None:
+    """The first lines of what the route answered, on stdout (progress went to stderr)."""
+    lines = response.lines(BODY_LINES + 1)
+    for line in lines[:BODY_LINES]:
+        print_text(line)
+    if len(lines) > BODY_LINES or response.truncated:
+        kept = "all of it" if not response.truncated else f"its first {len(response.body):,}"
+        print_text(
+            f"console: … the body goes on ({response.size:,} bytes); --json shows {kept}",
+            file=sys.stderr,
+        )
+
+
+def body_json(response: Response | None) -> dict[str, object]:
+    """The body as the history keeps it (its first 64 KiB), decoded, for `--json`."""
+    if response is None:
+        return {"body": None, "body_size": None, "body_truncated": False}
+    return {
+        "body": response.text,
+        "body_size": response.size,
+        "body_truncated": response.truncated,
+    }
 
 
 def _print_progress(event: Event) -> None:

@@ -444,12 +444,26 @@ class RunStore:
         """The newest `n` runs, newest first (`logs=False`: without their logs, which is cheap)."""
         return list(self.iter_recent(n, logs=logs))
 
-    def iter_recent(self, n: int, *, logs: bool = True) -> Iterator[Run]:
+    def iter_recent(
+        self,
+        n: int,
+        *,
+        logs: bool = True,
+        routes: Sequence[str] = (),
+        states: Sequence[RunState] = (),
+    ) -> Iterator[Run]:
         """The newest `n` runs, newest first, one at a time: a caller that prints them holds
-        one run's log at a time, however long the history."""
+        one run's log at a time, however long the history. `routes` and `states` keep only the
+        runs of those routes and in those states (`n` counts the runs kept)."""
+        where, args = [], []
+        for column, values in (("route", list(routes)), ("state", [str(s) for s in states])):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
         rows = self._query(
-            f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?",
-            (max(0, n),),
+            f"SELECT {_RUN_COLUMNS} FROM runs {clause}ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            (*args, max(0, n)),
         )
         for r in rows:
             if self._readable(r):
