@@ -190,7 +190,14 @@ def test_not_a_project_exits_2_with_one_sentence(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     code, out, err = _run(capsys, command[0], str(tmp_path / "missing"), *command[1:])
-    assert (code, out) == (2, "")
+    # Under --json the error is also a JSON object on stdout (README); the sentence stays.
+    expected = (
+        {"error": {"message": f"{tmp_path / 'missing'} does not exist.", "code": "not-a-project"}}
+        if "--json" in command
+        else None
+    )
+    assert code == 2
+    assert (json.loads(out) if out else None) == expected
     assert err == f"console: {tmp_path / 'missing'} does not exist.\n"
     code, out, err = _run(capsys, command[0], str(tmp_path), *command[1:])
     assert code == 2
