@@ -18,6 +18,14 @@ import pytest
 MARK_VAR = "CONSOLE_TEST_PROC_MARK"
 
 
+def take_sigint() -> None:
+    """`preexec_fn` for a child a test will send SIGINT to. When pytest itself runs as a
+    background job of a shell without job control (`sh -c 'pytest &'`, nohup setups, CI
+    runners), it starts with SIGINT ignored, and every child inherits that: Python then never
+    installs its KeyboardInterrupt handler, and the test's Ctrl+C is lost. Reset it here."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def marked(mark: str) -> list[int]:
     """Live processes whose environment holds MARK_VAR=mark or MARK_VAR=mark.<more>.
 

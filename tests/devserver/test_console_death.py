@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.devserver.procs import describe, marked, wait_gone
+from tests.devserver.procs import describe, marked, take_sigint, wait_gone
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,6 +21,7 @@ def start_console(root: Path, port: int, mode: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=take_sigint,  # a Ctrl+C must reach it even when pytest ignores SIGINT
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.devserver.procs import MARK_VAR, describe, marked, wait_gone
+from tests.devserver.procs import MARK_VAR, describe, marked, take_sigint, wait_gone
 from tests.e2e.conftest import ACME, free_port, require_node_modules
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -59,8 +59,9 @@ def console(
             argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=280, check=False
         )
     return subprocess.Popen(
-        argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+        argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=take_sigint,  # a Ctrl+C must reach it even when pytest ignores SIGINT
+    )  # fmt: skip
 
 
 def assert_nothing_left(mark: str, port: int) -> None:

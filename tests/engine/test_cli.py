@@ -302,6 +302,7 @@ def test_ctrl_c_records_the_run_as_cancelled_and_exits_130(
     import time
 
     import console
+    from tests.devserver.procs import take_sigint
 
     release = threading.Event()
     server.reply("/api/hello", Reply(hang=release))
@@ -310,6 +311,7 @@ def test_ctrl_c_records_the_run_as_cancelled_and_exits_130(
         cwd=Path(console.__file__).parent.parent,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=take_sigint,  # a Ctrl+C must reach it even when pytest ignores SIGINT
     )
     try:
         deadline = time.monotonic() + 60

@@ -209,3 +209,34 @@ def test_the_functions_table_is_read_and_checked(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"unknown key `functions.port`"):
         load_settings(tmp_path)
     assert load_settings(tmp_path / "none").functions == FunctionsSettings()
+
+
+def test_the_history_table_is_read_with_defaults_and_ranges(tmp_path: Path) -> None:
+    from console.settings import HistorySettings
+
+    assert load_settings(tmp_path).history == HistorySettings()
+    assert HistorySettings().max_runs == 5000 and HistorySettings().max_log_lines_per_run == 10000
+    (tmp_path / "console.toml").write_text(
+        "[history]\nmax_runs = 100\nmax_age_days = 7\nmax_log_lines_per_run = 500\n"
+        "max_log_bytes_per_run = 65536\n"
+    )
+    assert load_settings(tmp_path).history == HistorySettings(100, 7, 500, 65536)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("max_runs = 0", "`history.max_runs` must be a whole number from 1 to 10,000,000"),
+        ("max_runs = 1e9", "`history.max_runs` must be a whole number"),
+        ("max_runs = true", "`history.max_runs` must be a whole number"),
+        ("max_age_days = 100000", "`history.max_age_days` must be a whole number from 1 to"),
+        ("max_log_lines_per_run = 5", "`history.max_log_lines_per_run` must be a whole number"),
+        ("max_log_bytes_per_run = 'lots'", "`history.max_log_bytes_per_run` must be"),
+        ("keep = 3", "unknown key `history.keep`"),
+    ],
+)
+def test_a_bad_history_value_is_one_sentence(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "console.toml").write_text(f"[history]\n{text}\n")
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(")) as exc:
+        load_settings(tmp_path)
+    assert str(tmp_path / "console.toml") in str(exc.value)
