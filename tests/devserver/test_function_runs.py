@@ -177,3 +177,27 @@ async def test_function_rows_are_served_once_the_functions_server_runs(
     assert engine.functions is not None
     await engine.functions.stop()
     assert not engine.serves_functions(local)
+
+
+async def test_with_netlify_dev_one_server_serves_the_functions(tmp_path: Path) -> None:
+    # `[dev] command` is `netlify dev` (here the stand-in, which serves functions on $PORT):
+    # no functions server of its own; the dev server's lines carry the CLI's markers.
+    cli = install_fake_cli(tmp_path)
+    url = f"http://127.0.0.1:{free_port()}"
+    settings = functions_settings(url, dev_command=f'{cli} dev --port "$PORT"')
+    store = RunStore(tmp_path / "history.sqlite3")
+    engine = Engine(functions_project(tmp_path), settings, store)
+    try:
+        assert engine.functions is not None
+        assert engine.functions.state is FunctionsState.SHARED
+        await engine.ensure_for(UPLOAD)
+        assert engine.functions.pid is None  # no second server
+        assert engine.dev is not None and engine.dev.state.value == "ready"
+        run = await engine.run(UPLOAD, engine.settings.local)
+        assert run.state is RunState.SUCCEEDED, run.logs
+        assert run.url == f"{url}{UPLOAD.route}"
+        assert "⬥ Done executing background function upload-background" in run.logs
+        assert "upload-background: done" in run.logs
+    finally:
+        await engine.close()
+        store.close()
