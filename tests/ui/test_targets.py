@@ -20,7 +20,7 @@ from console.ui.screens.dialogs import ConfirmDialog
 from console.ui.screens.request_dialog import RequestDialog
 from console.ui.screens.targets import TargetPicker
 from console.ui.widgets.header import HeaderBar
-from tests.ui.conftest import ACME, SIZE, AppFactory, wait_for
+from tests.ui.conftest import ACME, SIZE, AppFactory, screen_lines, wait_for
 from tests.ui.server import RecordingServer
 from tests.ui.test_keys import select_route
 
@@ -232,3 +232,15 @@ async def test_the_watcher_reads_console_toml_again(tmp_path: Path) -> None:
     broken = await asyncio.wait_for(second, timeout=15)
     assert isinstance(broken, SettingsError)
     await updates.aclose()
+
+
+async def test_the_trigger_dialog_fits_at_80x24(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        select_route(app, "/api/users/[id]")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestDialog))
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        for shown in ("id ", "query", "method", "body", "Send", "Cancel"):
+            assert shown in text

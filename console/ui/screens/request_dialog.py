@@ -47,9 +47,16 @@ class RequestDialog(ModalScreen[RunRequest | None]):
     dialog says so instead of asking."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
+    # One row per field (label, then a borderless input), so the whole form and its buttons
+    # fit at 80x24 with a route of three parameters.
     DEFAULT_CSS = """
-    RequestDialog Input { margin-bottom: 0; }
-    RequestDialog Label { margin-top: 1; }
+    RequestDialog .field { height: 1; margin-bottom: 1; }
+    RequestDialog .field Label { width: 9; }
+    RequestDialog .field Input {
+        width: 1fr; height: 1; border: none; padding: 0 1; margin: 0; background: $boost;
+    }
+    RequestDialog .field Input:focus { background: $primary 30%; }
+    RequestDialog .hint { color: $text-muted; margin-bottom: 1; }
     """
 
     def __init__(self, route: Route, last: RunRequest | None = None) -> None:
@@ -69,34 +76,39 @@ class RequestDialog(ModalScreen[RunRequest | None]):
                 title.append("  as its last run", style="dim")
             yield Static(title, id="dialog-title")
             for i, p in enumerate(self.route.params):
-                yield Label(Text(f"{p.name}  ", style="bold").append(_param_hint(p), style="dim"))
+                with Horizontal(classes="field"):
+                    yield Label(Text(p.name, style="bold"))
+                    yield Input(
+                        value=clean_line(last.params.get(p.name, "")),
+                        id=f"param-{i}",
+                        placeholder=_param_hint(p),
+                    )
+            with Horizontal(classes="field"):
+                yield Label(Text("query", style="bold"))
                 yield Input(
-                    value=clean_line(last.params.get(p.name, "")),
-                    id=f"param-{i}",
-                    placeholder=p.name,
+                    value=urlencode(last.query), id="query", placeholder="name=value&other=2"
                 )
-            yield Label(Text("query  ", style="bold").append("name=value&other=2", style="dim"))
-            yield Input(value=urlencode(last.query), id="query", placeholder="(none)")
             if self.fixed_body:
                 yield Static(
                     Text(
-                        'POST {"next_run": …} with the Clockwork headers, as the platform sends it',
-                        style="dim",
+                        'POST {"next_run": …} with the Clockwork headers, as the platform sends it'
                     ),
                     id="fixed-request",
+                    classes="hint",
                 )
             else:
                 default = DEFAULT_METHOD[self.route.kind]
-                yield Label(
-                    Text("method  ", style="bold").append(f"default {default}", style="dim")
-                )
-                yield Input(value=last.method or "", id="method", placeholder=default)
-                yield Label(
-                    Text("body  ", style="bold").append(
-                        "JSON, sent as application/json", style="dim"
+                with Horizontal(classes="field"):
+                    yield Label(Text("method", style="bold"))
+                    yield Input(value=last.method or "", id="method", placeholder=default)
+                with Horizontal(classes="field"):
+                    yield Label(Text("body", style="bold"))
+                    yield Input(
+                        value=_body_text(last.body),
+                        id="body",
+                        placeholder="JSON, sent as application/json",
                     )
-                )
-                yield Input(value=_body_text(last.body), id="body", placeholder="(no body)")
+            yield Static(Text("enter sends · tab moves · esc sends nothing"), classes="hint")
             yield Static("", id="dialog-error")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Send", variant="primary", id="ok")
