@@ -2,7 +2,8 @@
 
 httpx inflates every chunk it reads in full: 4 MB of gzip that inflate to 4 GB cost 200 MB and
 9.6 s of CPU before the console threw all but 64 KB away. Here gzip and deflate are inflated
-with a bound on the output (zlib's `max_length`), and reading stops once the kept head is full.
+with a bound on the output (zlib's `max_length`), and nothing more is inflated once the kept
+head is full (the rest is still read, raw, to the body's end: the run ends when the body does).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ async def read_head(response: httpx.Response, limit: int) -> tuple[bytes, int]:
     """The first `limit` bytes of the decoded body, and its size: the declared Content-Length
     of a body sent as it is, else the decoded bytes seen.
 
-    Reading stops past `limit` (the size of an encoded body is then a lower bound). Raises
+    Past `limit` a gzip or deflate body is no longer inflated (its size is then a lower bound),
+    but every body is read to its end, so that a response still being sent is not mistaken for
+    a finished one; only an encoding httpx must decode itself stops being read. Raises
     httpx.DecodingError for a body that does not decompress, as httpx would.
     """
     stages = _stages(response)
@@ -64,7 +67,14 @@ async def read_head(response: httpx.Response, limit: int) -> tuple[bytes, int]:
             if seen > limit:
                 break
         return bytes(kept), max(seen, _declared(response) if not stages_named(response) else 0)
+    full = False
     async for raw in response.aiter_raw():
+        if full:
+            # Past the head: read on to the body's end (a handler still sending has not
+            # finished: a body that never ends meets the deadline), but inflate nothing more.
+            if not stages:
+                seen += len(raw)
+            continue
         data = raw
         try:
             for stage in stages:
@@ -75,8 +85,7 @@ async def read_head(response: httpx.Response, limit: int) -> tuple[bytes, int]:
             ) from None
         seen += len(data)
         kept += data[: limit - len(kept)]
-        if seen > limit:
-            break
+        full = seen > limit
     if not stages:  # not encoded: the length the server declared is the body's size
         seen = max(seen, _declared(response))
     return bytes(kept), seen
