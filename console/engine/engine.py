@@ -326,9 +326,10 @@ class Engine:
         """What the route answered to the run's last attempt that got an answer (from history)."""
         return last_response(self.store.attempts(run_id))
 
-    def request_of(self, run_id: str) -> RunRequest | None:
-        """The request a run was sent with (method, query, body, params), from history."""
-        return self.store.request(run_id)
+    def last_request(self, route: Route) -> RunRequest | None:
+        """The request of the route's newest run in history, whoever sent it (this screen, a
+        `trigger` in another shell, a console open before)."""
+        return self.store.last_request_of(route.route)
 
     def serves_functions(self, target: Target) -> bool:
         """Can `target` answer a Netlify function's path? The screen says so on the row before

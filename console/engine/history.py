@@ -495,6 +495,15 @@ class RunStore:
             log.warning("the request of run %s in %s cannot be read (%s)", run_id, self.path, exc)
             return None
 
+    def last_request_of(self, route: str) -> RunRequest | None:
+        """The request of the route's newest run that has one (the trigger dialog's start)."""
+        rows = self._query(
+            "SELECT id FROM runs WHERE route = ? AND request IS NOT NULL "
+            "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (route,),
+        )
+        return self.request(rows[0][0]) if rows else None
+
     def attempts(self, run_id: str) -> list[Attempt]:
         rows = self._query(
             "SELECT run_id, n, started_at, finished_at, http_status, headers, body, body_size, "

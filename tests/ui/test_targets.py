@@ -7,20 +7,22 @@ import asyncio
 import json
 import shutil
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import Input, OptionList
 
 from console.commands.open import watch_project
+from console.engine import RunRequest
 from console.errors import SettingsError
-from console.model import Target, TargetKind
+from console.model import RouteKind, Run, RunState, Target, TargetKind
 from console.settings import Settings, add_target
 from console.ui.ports import Update
 from console.ui.screens.dialogs import ConfirmDialog
 from console.ui.screens.request_dialog import RequestDialog
 from console.ui.screens.targets import TargetPicker
 from console.ui.widgets.header import HeaderBar
-from tests.ui.conftest import ACME, SIZE, AppFactory, screen_lines, wait_for
+from tests.ui.conftest import ACME, NOW, SIZE, AppFactory, screen_lines, wait_for
 from tests.ui.server import RecordingServer
 from tests.ui.test_keys import select_route
 
@@ -244,3 +246,42 @@ async def test_the_trigger_dialog_fits_at_80x24(make_app: AppFactory) -> None:
         text = "\n".join(screen_lines(app))
         for shown in ("id ", "query", "method", "body", "Send", "Cancel"):
             assert shown in text
+
+
+async def test_the_trigger_dialog_starts_from_the_routes_last_run_in_history(
+    make_app: AppFactory, frozen: object
+) -> None:
+    app = make_app(clock=frozen)
+    store = app.engine.store  # type: ignore[attr-defined]
+    old = _run("/api/hello", 0)
+    store.insert(old, RunRequest(method="PATCH", query=(("page", "3"),), body=b'{"a": 1}'))
+    for i in range(1, 61):  # more than the screen keeps: the route's run is not on it
+        store.insert(_run("/api/cleanup", i), RunRequest())
+    async with app.run_test(size=SIZE) as pilot:
+        assert old.id not in app.main.runs
+        select_route(app, "/api/hello")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestDialog))
+        dialog = app.screen
+        assert dialog.query_one("#method", Input).value == "PATCH"
+        assert dialog.query_one("#query", Input).value == "page=3"
+        assert json.loads(dialog.query_one("#body", Input).value) == {"a": 1}
+
+
+def _run(route: str, minute: int) -> Run:
+    at = NOW - timedelta(hours=2) + timedelta(minutes=minute)
+    return Run(
+        id=f"20250603-1{minute:03d}-r",
+        route=route,
+        kind=RouteKind.API if route == "/api/hello" else RouteKind.SCHEDULED,
+        target="local",
+        target_kind=TargetKind.LOCAL,
+        url="http://127.0.0.1:9" + route,
+        method="GET",
+        state=RunState.SUCCEEDED,
+        deadline_s=10,
+        created_at=at,
+        started_at=at,
+        finished_at=at + timedelta(seconds=1),
+        attempts=1,
+    )

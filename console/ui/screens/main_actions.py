@@ -115,12 +115,11 @@ class MainActions(Screen[None]):
             self._trigger(route, self.target, ask=True)
 
     def _last_request(self, route: Route) -> RunRequest | None:
-        """The request of the route's newest run on screen (what the dialog starts from)."""
-        runs = [r for r in self.runs.values() if r.route == route.route]
-        if not runs:
-            return None
-        newest = max(runs, key=lambda r: r.created_at)
-        return self.engine.request_of(newest.id)
+        """The request of the route's newest run in history (what the dialog starts from)."""
+        try:
+            return self.engine.last_request(route)
+        except ConsoleError:
+            return None  # an unreadable history: the dialog starts empty
 
     @work(group="send")
     async def _trigger(self, route: Route, target: Target, ask: bool) -> None:
