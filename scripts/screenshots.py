@@ -1,13 +1,16 @@
-"""Make the README's screenshots from the example site: SVGs from the app, PNGs from the SVGs.
+"""Make the README's screenshots from real runs: SVGs from the app, PNGs from the SVGs.
 
-The app is built by the same factory as `console open` (console.ui.app.create_app), on
-examples/acme, with a frozen clock and the real engine sending real requests to a small local
-server that stands in for the dev server (so the runs and countdowns on the pictures are real).
+Everything on the pictures happened: the app is built by the same factory as `console open`
+(console.ui.app.create_app) on a copy of examples/acme with its packages installed
+(`npm ci`), the console starts the site's real `next dev` itself, and the runs are real
+requests to it (their ids, lines and states are the engine's). The clock is the real one.
+Pictures: the main screen at 120x40 and at 80x24, the problems screen, the timeline over 7
+days, a run's detail, the production confirm dialog, and a generated 32-route project.
 
-    python scripts/screenshots.py [--setup] [--out screenshots]
+    python scripts/screenshots.py [--setup] [--out screenshots] [--node-modules DIR]
 
 `--setup` installs what the PNGs need on Debian: rsvg-convert (librsvg2-bin) and a monospace
-font (fonts-dejavu-core), so the columns line up.
+font (fonts-dejavu-core), so the columns line up. npm must be on PATH (for `npm ci`).
 """
 
 from __future__ import annotations
@@ -15,32 +18,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console.engine import Engine, FakeClock, LogLine, RunStore  # noqa: E402
-from console.model import Project, RouteKind, Run, RunState, Target, TargetKind  # noqa: E402
+from console.engine import DevState, Engine, RunRequest, RunStore, history_path  # noqa: E402
+from console.model import RunState  # noqa: E402
 from console.project import discover  # noqa: E402
-from console.settings import Settings  # noqa: E402
+from console.settings import load_settings  # noqa: E402
 from console.ui.app import ConsoleApp, create_app  # noqa: E402
-from tests.ui.demo import finished_run  # noqa: E402
+from tests.ui.demo import generated_project  # noqa: E402
 
 ACME = ROOT / "examples" / "acme"
-NOW = datetime(2025, 6, 3, 14, 7, 12, tzinfo=UTC)  # a Tuesday afternoon
-ZONE = ZoneInfo("Europe/Berlin")
-SIZE = (120, 35)
 FONT = "DejaVu Sans Mono"
 PACKAGES = ("librsvg2-bin", "fonts-dejavu-core")
 
@@ -56,139 +51,87 @@ def setup() -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", *PACKAGES], check=True)
 
 
-@contextmanager
-def stand_in_dev_server() -> Iterator[str]:
-    """Answers like a dev server: at once, except `/api/slow` and background routes (held)."""
-    release = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            if self.path.startswith("/api/slow") or "background" in self.path:
-                release.wait(30)
-            body = b'{"ok": true}'
-            try:
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
-def finished(n: int, route: str, kind: RouteKind, state: RunState, ago: float, took: float,
-             status: int | None, logs: tuple[str, ...], reason: str | None = None) -> Run:  # fmt: skip
-    return finished_run(NOW, f"20250603-13{n:02d}-demo{n}", route, kind, state, ago, took, status, logs, reason)  # fmt: skip
-
-
-HISTORY = (
-    finished(1, "/api/cleanup", RouteKind.SCHEDULED, RunState.SUCCEEDED, 420, 0.8, 200,
-             ("-> POST http://localhost:3000/api/cleanup (scheduled, deadline 30 s)",
-              "running…", "<- 200 OK", "cleanup: removed 12 expired sessions",
-              "succeeded in 0.8 s (HTTP 200)")),
-    finished(2, "/api/explode", RouteKind.API, RunState.FAILED, 300, 0.2, 500,
-             ("-> GET http://localhost:3000/api/explode (api, deadline 10 s)", "running…",
-              "<- 500 Internal Server Error",
-              "Error: something went wrong on purpose",
-              "    at handler (pages/api/explode.js:4:9)",
-              "failed: HTTP 500"), reason="HTTP 500"),
-)  # fmt: skip
-
-DEV_LINES = (
-    "▲ Next.js 13.4.19",
-    "- Local:        http://localhost:3000",
-    "event - compiled client and server successfully in 1184 ms (312 modules)",
-    "wait  - compiling /api/cleanup (client and server)...",
-    "event - compiled successfully in 96 ms (37 modules)",
-)
-
-
-class Scene:
-    """The example site on a frozen clock, with history and a stand-in dev server."""
-
-    def __init__(self, project: Project, url: str, tmp: Path) -> None:
-        self.store = RunStore(tmp / "history.sqlite3")
-        for run in HISTORY:
-            self.store.insert(run)
-        settings = Settings(
-            targets=(
-                Target("local", TargetKind.LOCAL, url),
-                Target(
-                    "preview", TargetKind.PREVIEW, "https://deploy-preview-42--acme.netlify.app"
-                ),
-                Target("production", TargetKind.PRODUCTION, "https://acme.netlify.app"),
-            ),
+def site_copy(tmp: Path, node_modules: Path | None) -> Path:
+    """examples/acme in a temp folder with its packages (`npm ci`, or a link to an installed
+    node_modules), and a console.toml that runs its `next dev` on a free port (3000 may be
+    taken). The deployed URLs are never sent to: the production picture is of the dialog."""
+    site = tmp / "acme"
+    shutil.copytree(ACME, site, ignore=shutil.ignore_patterns("node_modules", ".next", ".console"))
+    if node_modules is not None:
+        (site / "node_modules").symlink_to(node_modules.resolve())
+    else:
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+            cwd=site,
+            check=True,
         )
-        self.clock = FakeClock(NOW)
-        self.engine = Engine(project, settings, self.store, clock=self.clock)
-        self.app: ConsoleApp = create_app(
-            self.engine, clock=self.clock, tz=ZONE, start_dev=False, probe_dev=False
-        )
+    port = free_port()
+    (site / "console.toml").write_text(
+        f"""[targets.local]
+kind = "local"
+url = "http://localhost:{port}"
 
-    async def live(self) -> None:
-        """Two runs still going (one near its deadline), dev lines, the scheduler on."""
-        app, engine = self.app, self.engine
-        for text in DEV_LINES:
-            engine.bus.publish(LogLine(text, NOW - timedelta(seconds=30), "dev", None))
-        local = engine.settings.local
-        for path in ("/api/import-csv-background", "/api/slow"):
-            route = engine.project.route(path)
-            assert route is not None, path
-            engine.submit(route, local)
-        await until(lambda: sum(r.state is RunState.RUNNING for r in app.main.runs.values()) == 2)
-        await self.clock.advance(8.6)  # the api run has 1.4 s of its 10 left: the bar warns
-        engine.scheduler.set_enabled(True)
-        await asyncio.sleep(0.3)
+[targets.preview]
+kind = "preview"
+url = "https://deploy-preview-42--acme.netlify.app"
 
-    def select_route(self, path: str) -> None:
-        panel = self.app.main.routes_panel
-        panel.table.cursor = [r.route.route for r in panel.shown].index(path)
+[targets.production]
+kind = "production"
+url = "https://acme.netlify.app"
+
+[dev]
+command = "npx next dev -p {port}"
+url = "http://localhost:{port}"
+""",
+        encoding="utf-8",
+    )
+    return site
 
 
-async def until(check: Callable[[], bool], timeout: float = 10) -> None:
+async def until(check: Callable[[], bool], what: str, timeout: float = 120) -> None:
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while not check():
         if loop.time() > end:
-            raise TimeoutError("the scene did not settle")
-        await asyncio.sleep(0.02)
+            raise TimeoutError(f"the scene did not settle: {what}")
+        await asyncio.sleep(0.1)
 
 
-async def shoot(
-    out: Path, name: str, project: Project, act: Callable[[Scene], Awaitable[None]]
-) -> None:
-    with stand_in_dev_server() as url, tempfile.TemporaryDirectory() as tmp:
-        scene = Scene(project, url, Path(tmp))
-        async with scene.app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await act(scene)
-            await pilot.pause(0.5)
-            svg = scene.app.export_screenshot(title="console open examples/acme")
-            await scene.app.close_engine()
-        scene.store.close()
+WARM_UP = (
+    "/api/hello",
+    "/api/explode",
+    "/api/cleanup",
+    "/api/import-csv-background?fail=0",
+    "/api/slow?seconds=0",
+    "/api/daily-report",
+)
+
+
+def warm_up(base: str, paths: tuple[str, ...]) -> None:
+    import contextlib
+    import urllib.error
+    import urllib.request
+
+    for path in paths:
+        # /api/explode answers 500 on purpose: it is compiled all the same.
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(base + path, timeout=180).read()
+
+
+def save(app: ConsoleApp, out: Path, name: str, title: str) -> None:
+    svg = app.export_screenshot(title=title)
     # librsvg collapses the leading spaces of a text run unless told to keep them, and the font
     # must be one that is installed for the columns to line up.
     svg = svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
     svg = svg.replace('"Fira Code"', f'"{FONT}"').replace(
         "Fira Code, monospace", f"{FONT}, monospace"
     )
-    svg = svg.replace(url, "http://localhost:3000")  # the stand-in's port is not the point
     (out / f"{name}.svg").write_text(svg, encoding="utf-8")
     subprocess.run(
         [
@@ -204,50 +147,118 @@ async def shoot(
     print(f"{out / name}.png")
 
 
-async def main_screen(scene: Scene) -> None:
-    await scene.live()
-    scene.select_route("/api/daily-report")
+def select_route(app: ConsoleApp, path: str) -> None:
+    panel = app.main.routes_panel
+    panel.table.cursor = [r.route.route for r in panel.shown].index(path)
 
 
-async def production_confirm(scene: Scene) -> None:
-    await scene.live()
-    await scene.app.main.run_action("switch_target")
-    await scene.app.main.run_action("switch_target")
-    scene.select_route("/api/hello")
-    await scene.app.main.run_action("trigger")
+async def example_site(out: Path, tmp: Path, node_modules: Path | None) -> None:
+    """One session on the example: the console starts `next dev`, real runs go to it."""
+    site = site_copy(tmp, node_modules)
+    project = discover(site)
+    settings = load_settings(site)
+    store = RunStore(history_path(site), settings.history)
+    engine = Engine(project, settings, store)
+    app = create_app(engine, start_dev=True)
+    title = "console open examples/acme"
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert engine.dev is not None
+        await until(lambda: engine.dev is not None and engine.dev.state is DevState.READY, "dev")
+        local = settings.local
+        # `next dev` compiles a route on its first request, which on a slow machine takes more
+        # than an api route's 10 s: ask for each once first, as a browser would (not a run).
+        await asyncio.to_thread(warm_up, local.url, WARM_UP)
+
+        def send(path: str, **query: str) -> None:
+            route = engine.project.route(path)
+            assert route is not None, path
+            engine.submit(route, local, RunRequest(query=tuple(query.items())))
+
+        def state(path: str) -> RunState | None:
+            runs = [r for r in app.main.runs.values() if r.route == path]
+            return runs[0].state if runs else None
+
+        for path, query in (
+            ("/api/hello", {}),
+            ("/api/explode", {}),
+            ("/api/cleanup", {}),
+            ("/api/import-csv-background", {"fail": "0"}),
+        ):
+            send(path, **query)
+            await until(lambda p=path: state(p) is not None and state(p).final, path)
+        send("/api/slow")  # 15 s of work against a 10 s deadline: a countdown that runs out
+        await until(lambda: state("/api/slow") is RunState.RUNNING, "slow running")
+        await asyncio.sleep(7)  # the countdown is past its warning mark
+        select_route(app, "/api/daily-report")
+        await pilot.pause(0.5)
+        save(app, out, "main", title)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.5)
+        save(app, out, "main-80x24", title)
+        await pilot.resize_terminal(120, 40)
+        await until(lambda: state("/api/slow") is RunState.TIMED_OUT, "slow timed out", 30)
+        await pilot.press("e")
+        await pilot.pause(0.5)
+        save(app, out, "problems", title)
+        await pilot.press("escape")
+        await app.main.run_action("zoom_timeline")
+        await pilot.pause(0.5)
+        save(app, out, "timeline-7d", title)
+        await app.main.run_action("zoom_timeline")
+        runs = app.main.runs_panel
+        runs.table.move_cursor(row=[r.route for r in runs.runs].index("/api/explode"))
+        await app.main.run_action("run_detail")
+        await pilot.pause(0.5)
+        save(app, out, "run-logs", title)
+        await pilot.press("escape")
+        await app.main.run_action("switch_target")
+        await app.main.run_action("switch_target")
+        select_route(app, "/api/hello")
+        await app.main.run_action("trigger")
+        await pilot.pause(0.5)
+        save(app, out, "production-confirm", title)
+        await pilot.press("escape")  # "Don't send": nothing goes to production
+        await app.close_engine()
+    store.close()
 
 
-async def timeline_week(scene: Scene) -> None:
-    await scene.live()
-    await scene.app.main.run_action("zoom_timeline")
+async def many_routes(out: Path, tmp: Path) -> None:
+    """A generated project of 32 routes (no dev server: the header says so)."""
+    site = generated_project(tmp / "p32", 32)
+    project = discover(site)
+    settings = load_settings(site)
+    store = RunStore(history_path(site), settings.history)
+    engine = Engine(project, settings, store)
+    app = create_app(engine, start_dev=False, probe_dev=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        save(app, out, "routes-32", "console open p32")
+        await app.close_engine()
+    store.close()
 
 
-async def run_with_logs(scene: Scene) -> None:
-    await scene.live()
-    runs = scene.app.main.runs_panel
-    runs.table.move_cursor(row=[r.route for r in runs.runs].index("/api/explode"))
-    await scene.app.main.run_action("run_detail")
-
-
-async def run(out: Path) -> None:
+async def run(out: Path, node_modules: Path | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    project = discover(ACME)
-    await shoot(out, "main", project, main_screen)
-    await shoot(out, "production-confirm", project, production_confirm)
-    await shoot(out, "timeline-7d", project, timeline_week)
-    await shoot(out, "run-logs", project, run_with_logs)
+    with tempfile.TemporaryDirectory() as tmp:
+        await example_site(out, Path(tmp), node_modules)
+        await many_routes(out, Path(tmp))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--setup", action="store_true", help="install rsvg-convert and a font")
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument(
+        "--node-modules", type=Path, help="an installed node_modules of the example (no npm ci)"
+    )
     args = parser.parse_args()
     if args.setup:
         setup()
     if not shutil.which("rsvg-convert"):
         sys.exit("rsvg-convert is missing: run with --setup (Debian) or install librsvg2-bin")
-    asyncio.run(run(args.out))
+    if not shutil.which("npm"):
+        sys.exit("npm is missing: the pictures come from the example's real next dev")
+    asyncio.run(run(args.out, args.node_modules))
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def generated_project(root: Path, n: int = 32) -> Path:
         if i % 3 == 0:
             config = (
                 "export const config = { type: 'experimental-scheduled', "
-                f"schedule: '{CRONS[i % len(CRONS)]}' }};\n"
+                f"schedule: '{CRONS[i // 3 % len(CRONS)]}' }};\n"
             )
         elif i % 3 == 1:
             config = "export const config = { type: 'experimental-background' };\n"

@@ -283,3 +283,19 @@ async def test_no_partial_block_cells_in_the_log_or_tables(make: Any, p32: Proje
         await settle(pilot)
         seen = {ch for line in screen_lines(app) for ch in line}
         assert not seen & PARTIAL_BLOCKS, seen & PARTIAL_BLOCKS
+
+
+async def test_80x24_runs_rows_are_not_taken_by_a_scrollbar(make: Any, p32: Project) -> None:
+    app = make(p32, runs=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.main.runs_panel.table
+        assert not table.show_horizontal_scrollbar  # it took one of the panel's few rows
+        assert table.scrollable_content_region.height >= 1 + 2  # its header and two runs
+
+
+async def test_the_example_keeps_its_strips_at_80_columns(make: Any, acme: Project) -> None:
+    app = make(acme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.main.routes_panel.table.strip_width >= 10

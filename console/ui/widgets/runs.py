@@ -86,7 +86,7 @@ class RunsPanel(Vertical):
     DEFAULT_CSS = """
     RunsPanel { border: round $primary-muted; }
     RunsPanel:focus-within { border: round $primary; }
-    RunsPanel RunsTable { height: 1fr; scrollbar-size-vertical: 1; }
+    RunsPanel RunsTable { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     RunsPanel #runs-empty { display: none; color: $text-muted; padding: 0 1; }
     RunsPanel.-empty #runs-empty { display: block; }
     RunsPanel.-empty RunsTable { display: none; }

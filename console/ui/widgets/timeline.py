@@ -12,7 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-MIN_STRIP = 12  # narrower than this, a strip says nothing: the column is left out
+MIN_STRIP = 10  # narrower than this, a strip says nothing: the column is left out
 
 # Every style carries a colour or an attribute that monochrome terminals still show (NO_COLOR
 # keeps bold, dim and reverse), so the now column and the future fires stay visible without colour.
