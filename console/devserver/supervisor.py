@@ -426,6 +426,9 @@ class DevServer(SharedDevServer):
         if self.state is DevState.ATTACHED:
             self.listener = self.warning = None
             self._locks.release_all()
+            watch, self._attached_watch = self._attached_watch, None
+            if watch is not None and watch is not asyncio.current_task():
+                watch.cancel()
             self._set(
                 DevState.STOPPED,
                 f"detached; the server at {self.url} was not started by the console and keeps running",

@@ -181,6 +181,8 @@ class Engine:
             await self.functions.stop()
         if self.dev is not None and self.dev.started_by_us:
             await self.dev.stop(wait_for_users=not promptly)
+        elif self.dev is not None and self.dev.state is DevState.ATTACHED:
+            await self.dev.stop()  # detach: stop watching it, let go of the shared lock
 
     def client(self, insecure: bool, local: bool) -> httpx.AsyncClient:
         """The shared client for this kind of target (one pool per TLS setting and locality)."""
