@@ -67,11 +67,15 @@ class FireClaims:
         self._holder = uuid.uuid4().hex
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._warned: set[str] = set()
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             if str(self.path) != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # one kind of trouble for the callers: cannot write
+                    raise sqlite3.OperationalError(f"cannot create {self.path}: {exc}") from exc
             db = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=5.0
             )
@@ -118,7 +122,7 @@ class FireClaims:
                     raise
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
-                log.warning("the scheduler could not claim its fires in %s: %s", self.path, exc)
+                self._warn(f"the scheduler could not claim its fires in {self.path}: {exc}")
                 return {f: None for f in fires}
         return out
 
@@ -159,7 +163,7 @@ class FireClaims:
                 db.execute("COMMIT")
                 return other
             except sqlite3.Error as exc:
-                log.warning("the scheduler lease in %s cannot be written: %s", self.path, exc)
+                self._warn(f"the scheduler lease in {self.path} cannot be written: {exc}")
                 return None
 
     def holder(self) -> int | None:
@@ -190,7 +194,13 @@ class FireClaims:
                     "DELETE FROM scheduler_lease WHERE holder = ?", (self._holder,)
                 )
             except sqlite3.Error as exc:
-                log.warning("the scheduler lease in %s cannot be released: %s", self.path, exc)
+                self._warn(f"the scheduler lease in {self.path} cannot be released: {exc}")
+
+    def _warn(self, message: str) -> None:
+        # Once per kind of trouble: a read-only project would say it every 5 s otherwise.
+        if message.split(":", 1)[0] not in self._warned:
+            self._warned.add(message.split(":", 1)[0])
+            log.warning("%s", message)
 
     def close(self) -> None:
         with self._lock:

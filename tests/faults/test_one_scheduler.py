@@ -8,6 +8,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from console.engine import Engine, FakeClock, RunStore, SchedulerSkipped
 from console.engine.fire_claims import FireClaims
 from tests.engine.conftest import START, Recorder, project, settings_for
@@ -95,3 +97,21 @@ def test_the_lease_names_a_live_holder_and_frees_a_gone_one(tmp_path: Path) -> N
     finally:
         a.close()
         b.close()
+
+
+def test_a_history_that_cannot_be_written_fires_anyway_and_says_so_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    claims = FireClaims(folder / "missing" / "history.sqlite3")
+    (folder / "missing").write_text("a file where the folder should be")  # cannot be created
+    try:
+        assert claims.claim_fire("/api/tick", START) is True  # firing beats never firing
+        assert claims.claim_fire("/api/tick", START) is True
+        assert claims.hold_lease() is None
+        assert claims.hold_lease() is None
+        warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+        assert len(warnings) == 2, [r.message for r in warnings]  # once per kind of trouble
+    finally:
+        claims.close()
