@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -19,9 +17,11 @@ from typing import Any
 from console.engine import owner
 from console.engine.history_bounds import LogBudget, prune
 from console.engine.history_file import check_tables, connect_read_only, damaged, is_damage
+from console.engine.history_queue import Write, WriteQueue
+from console.engine.history_rows import _RUN_COLUMNS, _SCHEMA, readable, run_from_row
 from console.engine.request import RunRequest
 from console.errors import HistoryError
-from console.model import RouteKind, Run, RunState, TargetKind
+from console.model import Run, RunState, TargetKind
 from console.settings import HistorySettings
 
 log = logging.getLogger(__name__)
@@ -31,61 +31,7 @@ SCHEMA_VERSION = 1
 HISTORY_DIR = ".console"
 HISTORY_FILE = "history.sqlite3"
 BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write lock
-RETRY_BUSY_TIMEOUT = 0.2  # once a write failed: later tries must not freeze the screen
-RETRY_AFTER = 2.0  # seconds between tries while the history cannot be written
-MAX_PENDING = 100_000  # writes kept in memory while the history cannot be written
 WAL_LIMIT = 64 * 1024 * 1024  # bytes the -wal file is cut back to after a checkpoint
-
-Write = Callable[[sqlite3.Connection], None]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    route TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    target TEXT NOT NULL,
-    target_kind TEXT NOT NULL,
-    url TEXT NOT NULL,
-    method TEXT NOT NULL,
-    state TEXT NOT NULL,
-    deadline_s REAL NOT NULL,
-    created_at INTEGER NOT NULL,
-    http_status INTEGER,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    started_at INTEGER,
-    finished_at INTEGER,
-    reason TEXT,
-    owner_pid INTEGER NOT NULL,
-    owner_token TEXT NOT NULL,
-    request TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
-CREATE INDEX IF NOT EXISTS runs_state ON runs (state);
-CREATE TABLE IF NOT EXISTS logs (
-    seq INTEGER PRIMARY KEY,
-    run_id TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    line TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS logs_run ON logs (run_id, seq);
-CREATE TABLE IF NOT EXISTS attempts (
-    run_id TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    started_at INTEGER NOT NULL,
-    finished_at INTEGER,
-    http_status INTEGER,
-    headers TEXT NOT NULL DEFAULT '[]',
-    body BLOB NOT NULL DEFAULT x'',
-    body_size INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    PRIMARY KEY (run_id, n)
-);
-"""
-
-_RUN_COLUMNS = (
-    "id, route, kind, target, target_kind, url, method, state, deadline_s, created_at, "
-    "http_status, attempts, started_at, finished_at, reason"
-)
 
 
 @dataclass(frozen=True)
@@ -105,12 +51,6 @@ class Attempt:
     @property
     def truncated(self) -> bool:
         return self.body_size > len(self.body)
-
-
-# What a run id (console/engine/ids.py) and an HTTP method look like. A history file comes with
-# the project folder, so it may come from anywhere: a row that does not fit is not shown.
-_RUN_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
-_METHOD = re.compile(r"^[A-Za-z]{1,20}$")
 
 
 def history_path(project_root: Path) -> Path:
@@ -145,13 +85,8 @@ class RunStore:
         self.path = path
         self.limits = limits or HistorySettings()
         self.read_only = read_only
-        self.on_trouble: Callable[[str], None] | None = None
-        self.problem: str | None = None  # why writes are waiting in memory, or None
-        self.lost_writes = 0  # writes dropped past MAX_PENDING while the file refused them
         self._busy = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         self._lock = threading.Lock()  # one connection, possibly touched from a worker thread
-        self._pending: list[Write] = []
-        self._retry_at = 0.0
         self._budgets: dict[str, LogBudget] = {}
         self._empty = False  # a read-only look at a file no console ever wrote tables into
         try:
@@ -164,7 +99,7 @@ class RunStore:
                 self._db = sqlite3.connect(
                     str(path), isolation_level=None, check_same_thread=False, timeout=self._busy
                 )
-                self._set_busy(self._busy)
+                self._db.execute(f"PRAGMA busy_timeout = {int(self._busy * 1000)}")
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL: a commit is durable against a crash of the process (not of the
                 # OS), and costs no fsync; a run's record is written before its request is sent.
@@ -183,6 +118,7 @@ class RunStore:
             raise HistoryError(f"cannot open the run history {path}: {exc}") from None
         except OSError as exc:
             raise HistoryError(f"cannot create the run history {path}: {exc.strerror}") from None
+        self._queue = WriteQueue(self._db, self._lock, path, self._busy)
         self._pid = os.getpid()
         self._token = owner.own_token()
 
@@ -199,87 +135,35 @@ class RunStore:
                 check_tables(self._db, self.path)
         return version
 
-    def _set_busy(self, seconds: float) -> None:
-        self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
-
-    # -- writing -------------------------------------------------------------------------------
+    # -- writing (through the queue: history_queue.py) -----------------------------------------
 
     @property
     def pending(self) -> int:
         """Writes waiting in memory for the file to take them."""
-        return len(self._pending)
+        return self._queue.pending
 
-    def _write(self, op: Write, *, droppable: bool = False) -> None:
-        """Queue one write behind any waiting ones, then try to write them all."""
-        with self._lock:
-            if self.read_only:
-                raise HistoryError(f"the run history {self.path} was opened only to read")
-            if droppable and len(self._pending) >= MAX_PENDING:
-                self.lost_writes += 1
-                return
-            self._pending.append(op)
-            self._flush_locked(force=False)
+    @property
+    def problem(self) -> str | None:
+        """Why writes are waiting in memory (one sentence), or None."""
+        return self._queue.problem
+
+    @property
+    def on_trouble(self) -> Callable[[str], None] | None:
+        """Told once when writes start waiting, and once when they are written again."""
+        return self._queue.on_trouble
+
+    @on_trouble.setter
+    def on_trouble(self, hear: Callable[[str], None] | None) -> None:
+        self._queue.on_trouble = hear
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Try now to write what is waiting (waiting up to `timeout` s for the lock); True when
-        nothing is left waiting."""
-        with self._lock:
-            return self._flush_locked(force=True, timeout=timeout)
+        """Try now to write what is waiting; True when nothing is left waiting."""
+        return self._queue.flush(timeout)
 
-    def _flush_locked(self, *, force: bool, timeout: float | None = None) -> bool:
-        if not self._pending:
-            return True
-        if self.problem is not None and not force and time.monotonic() < self._retry_at:
-            return False  # in trouble: do not block the caller again before the next try
-        wait = timeout if timeout is not None else (
-            self._busy if self.problem is None else min(self._busy, RETRY_BUSY_TIMEOUT)
-        )  # fmt: skip
-        db = self._db
-        try:
-            self._set_busy(wait)
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for op in self._pending:
-                    try:
-                        op(db)
-                    except (sqlite3.IntegrityError, sqlite3.InterfaceError) as exc:
-                        # This write can never succeed: keeping it would hold back the rest.
-                        log.error("a write to the run history %s was dropped: %s", self.path, exc)
-                db.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.Error):
-                    db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            self._retry_at = time.monotonic() + RETRY_AFTER
-            first = self.problem is None
-            self.problem = self._trouble_sentence(exc)
-            if first:
-                log.error("%s", self.problem)
-                if self.on_trouble is not None:
-                    self.on_trouble(self.problem)
-            return False
-        finally:
-            with suppress(sqlite3.Error):
-                self._set_busy(self._busy)
-        self._pending.clear()
-        if self.problem is not None:
-            self.problem = None
-            log.warning("the run history %s is written again", self.path)
-            if self.on_trouble is not None:
-                self.on_trouble(f"the run history {self.path} is written again; nothing was lost")
-        return True
-
-    def _trouble_sentence(self, exc: sqlite3.Error) -> str:
-        if is_damage(exc):
-            return str(damaged(self.path, str(exc)))
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            text = "another console process holds its write lock"
-        return (
-            f"the run history {self.path} cannot be written ({text}); runs go on and are "
-            "recorded when it can be written again"
-        )
+    def _write(self, op: Write, *, droppable: bool = False) -> None:
+        if self.read_only:
+            raise HistoryError(f"the run history {self.path} was opened only to read")
+        self._queue.write(op, droppable=droppable)
 
     def _budget(self, run_id: str) -> LogBudget:
         budget = self._budgets.get(run_id)
@@ -314,7 +198,7 @@ class RunStore:
 
     def _prune(self, now: datetime) -> None:
         """Delete a slice of the runs past [history]'s limits; never in the way of a run."""
-        if self._pending:
+        if self._queue.pending:
             return
         with self._lock:
             try:
@@ -526,45 +410,9 @@ class RunStore:
         ]
 
     def _readable(self, r: tuple[Any, ...]) -> bool:
-        """Can this row be shown as a run? If not, say so once and leave it out."""
-        try:
-            if not isinstance(r[0], str) or not _RUN_ID.match(r[0]):
-                raise ValueError("its id is not a run id")
-            if not isinstance(r[6], str) or not _METHOD.match(r[6]):
-                raise ValueError("its method is not an HTTP method")
-            texts = (r[1], r[3], r[5]) + (() if r[14] is None else (r[14],))
-            numbers = (r[8], r[11]) + (() if r[10] is None else (r[10],))
-            if not all(isinstance(t, str) for t in texts):
-                raise ValueError("a text column holds something else")
-            if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
-                raise ValueError("a number column holds something else")
-            self._run(r, ())
-        except (ValueError, TypeError, OverflowError, OSError) as exc:
-            shown = ascii(r[0])[:40]
-            log.warning("run %s in %s cannot be read and is not shown (%s)", shown, self.path, exc)
-            return False
-        return True
+        return readable(r, self.path)
 
-    @staticmethod
-    def _run(r: tuple[Any, ...], logs: tuple[str, ...]) -> Run:
-        return Run(
-            id=r[0],
-            route=r[1],
-            kind=RouteKind(r[2]),
-            target=r[3],
-            target_kind=TargetKind(r[4]),
-            url=r[5],
-            method=r[6],
-            state=RunState(r[7]),
-            deadline_s=r[8],
-            created_at=_dt(r[9]) or datetime.fromtimestamp(0, UTC),
-            http_status=r[10],
-            attempts=r[11],
-            started_at=_dt(r[12]),
-            finished_at=_dt(r[13]),
-            reason=r[14],
-            logs=logs,
-        )
+    _run = staticmethod(run_from_row)
 
     # -- recovery ------------------------------------------------------------------------------
 

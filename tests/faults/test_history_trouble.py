@@ -17,6 +17,7 @@ import pytest
 
 import console.engine.engine as engine_module
 import console.engine.history as history_module
+import console.engine.history_queue as history_queue
 from console.cli import main
 from console.engine import Engine, LogLine, RunStore, history_path
 from console.model import RunState
@@ -75,7 +76,7 @@ def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history_module, "BUSY_TIMEOUT", 0.3)
     monkeypatch.setattr(engine_module, "HISTORY_LAST_TRY", 0.3)
     monkeypatch.setattr(engine_module, "HISTORY_RETRY", 0.05)
-    monkeypatch.setattr(history_module, "RETRY_AFTER", 0.05)
+    monkeypatch.setattr(history_queue, "RETRY_AFTER", 0.05)
 
 
 def _lock_when_asked(server: ScriptedServer, lock: WriteLock) -> None:
