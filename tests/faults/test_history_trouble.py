@@ -288,3 +288,28 @@ def test_a_damaged_history_names_the_file_and_the_fix(
     assert str(aside[0]) in reset.stderr
     assert "no runs yet" in reset.stdout
     assert "--reset-history" in cli("open", "--help").stdout
+
+
+def test_open_reset_history_moves_the_damaged_file_aside_before_the_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import console.commands.open as open_command
+
+    root = make_project(tmp_path / "site")
+    path = history_path(root)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 10)
+    seen: list[bool] = []
+
+    async def no_screen(*args: object, **kwargs: object) -> int:  # the screen opens a fresh one
+        store = RunStore(path)
+        seen.append(store.recent(5) == [])
+        store.close()
+        return 0
+
+    monkeypatch.setattr(open_command, "_open", no_screen)
+    assert main(["open", str(root), "--no-dev", "--reset-history"]) == 0
+    aside = [p for p in path.parent.iterdir() if ".damaged-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == b"not a database" * 10
+    assert f"moved the run history aside to {aside[0]}" in capsys.readouterr().err
+    assert seen == [True]
