@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from console.engine import LogLine
 from console.model import RunState
@@ -177,3 +180,33 @@ async def test_a_finished_run_updates_the_routes_last_state(
                 {r.route.route: r.last_state for r in rows.rows}["/api/hello"] is RunState.SUCCEEDED
             ),
         )
+
+
+async def test_a_history_that_cannot_be_written_is_said_on_screen_and_the_run_still_shows(
+    make_app: AppFactory, local_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the history's write lock while a run is triggered: the run ends
+    `succeeded` on screen, the log says the history cannot be written, and once the lock is
+    released it says the history is written again."""
+    import console.engine.engine as engine_module
+    import console.engine.history as history_module
+    import console.engine.history_queue as history_queue
+    from tests.faults.write_lock import write_lock
+
+    monkeypatch.setattr(history_module, "BUSY_TIMEOUT", 0.3)
+    monkeypatch.setattr(engine_module, "HISTORY_RETRY", 0.05)
+    monkeypatch.setattr(history_queue, "RETRY_AFTER", 0.05)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.main.log_view
+        with write_lock(Path(str(app.engine.store.path))) as lock:
+            lock.take()
+            select_route(app, "/api/hello")
+            await pilot.press("t")
+            await wait_for(
+                pilot, lambda: bool(app.main.runs) and app.main.runs_panel.runs[0].state.final
+            )
+            assert app.main.runs_panel.runs[0].state is RunState.SUCCEEDED
+            await wait_for(pilot, lambda: any("cannot be written" in t for t in log.shown_text()))
+        await wait_for(pilot, lambda: any("is written again" in t for t in log.shown_text()))
+        assert app.engine.store.pending == 0 and app.engine.store.problem is None
