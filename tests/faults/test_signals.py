@@ -147,3 +147,61 @@ def _check_recorded(root: Path, sig: signal.Signals, figures: Figures) -> None:
     assert [r["state"] for r in runs] == ["cancelled"], runs
     assert f"the console received {sig.name}" in str(runs[0]["reason"])
     figures.runs(held=len(runs), lost=0)
+
+
+STUCK_THREAD = """
+import sys, threading, time
+from console.commands.open import leave_no_thread_behind
+
+def spin():  # what Textual's input thread does on a hung-up terminal: never stops
+    while True:
+        time.sleep(0.01)
+
+threading.Thread(target=spin, name="textual-input").start()
+print("closed", flush=False)
+leave_no_thread_behind(129, join_s=0.2)
+print("unreachable")
+"""
+
+
+def test_a_thread_that_misses_its_stop_does_not_keep_the_console_alive() -> None:
+    """Seen under tmux: the terminal hung up while the screen closed, Textual's input thread
+    missed its stop and span for ever, and the interpreter waited for it at exit: an orphaned
+    `console open` using a core. Once everything is closed, the process ends regardless."""
+    done = subprocess.run(
+        [sys.executable, "-c", STUCK_THREAD], cwd=REPO, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 129
+    assert done.stdout == "closed\n"  # flushed before leaving; nothing after
+
+
+def test_quit_then_a_closed_terminal_leaves_no_console_behind(tmp_path: Path) -> None:
+    """`q`, and the window closes while the console is still shutting down (a person closing
+    the tab, or a test's cleanup): no `console open` may outlive its terminal. The race hit
+    about one run in four before; each round here is one chance to hit it."""
+    root = make_project(tmp_path / "site", url=f"http://127.0.0.1:{free_port()}")
+    left: list[int] = []
+    for n in range(4):
+        session = f"faults-quit-close-{os.getpid()}-{n}"
+        shell = f"cd {REPO} && {sys.executable} -m console open {root} --no-dev; sleep 30"
+        tmux("new-session", "-d", "-s", session, "-x", "140", "-y", "45", shell)
+        term = Terminal(session)
+        shell_pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}").strip())
+        shown = term.screen
+        term.wait(lambda: "routes" in shown() and "scheduler" in shown(), "the screen")  # noqa: B023
+        pid = console_child(shell_pid)
+        term.keys("q")
+        term.wait(lambda: "scheduler" not in shown(), "the screen to close")  # noqa: B023
+        tmux("kill-session", "-t", session)
+        end = time.monotonic() + 15
+        while os.path.exists(f"/proc/{pid}") and time.monotonic() < end:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(")")[-1].split()[0] == "Z":
+                    break
+            time.sleep(0.1)
+        if os.path.exists(f"/proc/{pid}"):
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(")")[-1].split()[0] != "Z":
+                    left.append(pid)
+                    os.kill(pid, signal.SIGKILL)
+    assert left == [], f"console processes outlived their terminal: {left}"
