@@ -168,8 +168,9 @@ def test_a_32_route_project_fills_the_terminal(
     subprocess.run(
         ["tmux", "resize-window", "-t", session, "-x", str(width), "-y", str(height)], check=True
     )
-    until(lambda: "route-0000" in capture(session), "the routes table", name=session)
-    until(lambda: "timeline 24h" in capture(session), "the timeline strips", name=session)
+    # Generous: a loaded machine starts Python, Textual and the discovery process slowly.
+    until(lambda: "route-0000" in capture(session), "the routes", timeout=60, name=session)
+    until(lambda: "timeline 24h" in capture(session), "the strips", timeout=60, name=session)
     lines = capture(session).splitlines()
     shown = [i for i in range(32) if any(f"/api/gen/route-{i:04d} " in x for x in lines)]
     assert len(shown) >= least, "\n".join(lines)

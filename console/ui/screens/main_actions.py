@@ -372,18 +372,18 @@ class MainActions(Screen[None]):
     # --- panels: focus one by number, zoom the focused one to the whole screen ---------------
 
     def action_focus_panel(self, name: str) -> None:
-        target = {
-            "routes": self.routes_panel.table,
-            "runs": self.runs_panel.table,
-            "logs": self.log_view,
-        }[name]
         if self.zoomed is not None and self.zoomed != name:
             self.zoomed = name  # a zoomed screen stays zoomed, on the panel asked for
             self.layout_panels()
         if name == "runs" and not self.runs_panel.runs:
             self.notify("No runs yet.", timeout=2)
             return
-        target.focus()
+        if name == "routes":
+            self.routes_panel.table.focus()
+        elif name == "runs":
+            self.runs_panel.table.focus()
+        else:
+            self.log_view.focus()
 
     def action_zoom_panel(self) -> None:
         if self.zoomed is not None:

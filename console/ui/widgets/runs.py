@@ -104,20 +104,25 @@ class RunsPanel(Vertical):
         self.progress: Mapping[str, RunProgress] = {}
         self.now = datetime(1970, 1, 1, tzinfo=UTC)
         self._route_width = 0
+        self._table: RunsTable | None = None
         self.border_title = "runs"
 
     def compose(self) -> ComposeResult:
-        yield RunsTable(
-            id="runs-table",
-            cursor_type="row",
-            zebra_stripes=True,
-            cursor_foreground_priority="renderable",
-        )
         yield Static("No runs yet: select a route and press t to trigger it.", id="runs-empty")
 
     @property
     def table(self) -> RunsTable:
-        return self.query_one(RunsTable)
+        """The table, made on first use: a DataTable is a fifth of the screen's start-up (its
+        CSS, mount and first layout) and a new project has no runs to show in it."""
+        if self._table is None:
+            self._table = RunsTable(
+                id="runs-table",
+                cursor_type="row",
+                zebra_stripes=True,
+                cursor_foreground_priority="renderable",
+            )
+            self.mount(self._table, before=0)
+        return self._table
 
     @property
     def wanted_height(self) -> int:
@@ -126,8 +131,10 @@ class RunsPanel(Vertical):
 
     @property
     def selected(self) -> Run | None:
-        i = self.table.cursor_row
-        if not self.runs or i < 0 or i >= len(self.runs):
+        if not self.runs or self._table is None:
+            return None
+        i = self._table.cursor_row
+        if i < 0 or i >= len(self.runs):
             return None
         return self.runs[i]
 
@@ -166,8 +173,8 @@ class RunsPanel(Vertical):
         """Move the clocks of runs still going, without rebuilding the table."""
         self.now = now
         self.progress = progress
-        table = self.table
-        if not table.columns:
+        table = self._table
+        if table is None or not table.columns:
             return
         for run in self.runs:
             if run.state.final:
@@ -178,8 +185,10 @@ class RunsPanel(Vertical):
         self._subtitle()
 
     def _fill(self, select: str | None = None) -> None:
-        table = self.table
         self.set_class(not self.runs, "-empty")
+        if not self.runs and self._table is None:
+            return  # nothing to show: the table is not made yet
+        table = self.table
         if not table.columns and (
             not self.runs or self.content_size.width <= 0 or not self._columns()
         ):
