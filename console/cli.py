@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import logging
+import os
 import re
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from typing import NoReturn
 
 from console import __version__
 from console.errors import ConsoleError
+
+log = logging.getLogger(__name__)
 
 EPILOG = (
     "Exit codes: 0 ok, 1 the thing checked or run failed, 2 usage error, refused, or not a project."
@@ -299,6 +306,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 0
     return code
+
+
+def entry() -> NoReturn:
+    """The `console` command and `python -m console`."""
+    code = main()
+    leave_no_thread_behind(code)
+    sys.exit(code)
+
+
+def leave_no_thread_behind(code: int, join_s: float = 2.0) -> None:
+    """The command is done and has closed what it opened: end the process even if a thread
+    would hold it past that. Only at the process's edge (`entry`), never for `main` called
+    in-process (tests do), where other threads are someone else's.
+
+    When the terminal hangs up while the screen closes, Textual's input thread can miss its
+    stop (its driver swallows the error) and then spins on end-of-file for ever; the
+    interpreter waits for it at exit, and the console lives on, orphaned, using a core. By now
+    the history is closed and the dev server stopped, so nothing is lost by not waiting.
+    """
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    end = time.monotonic() + join_s
+    for thread in others:
+        thread.join(max(0.0, end - time.monotonic()))
+    stuck = [t.name for t in others if t.is_alive()]
+    if stuck:
+        log.warning("leaving threads that did not stop: %s", ", ".join(stuck))
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
 
 
 def wants_json(argv: Sequence[str]) -> bool:

@@ -56,3 +56,22 @@ def test_debug_works_after_the_command_too(tmp_path: Path) -> None:
         assert out.returncode == 2  # not a project, traceback or not
         assert "Traceback" in out.stderr
         assert out.stderr.rstrip().endswith("does not exist.")
+
+
+def test_main_called_in_process_leaves_the_callers_threads_alone() -> None:
+    """Only the process's entry point may end a process a stuck thread would hold; `main`
+    called in-process (as tests do) returns, whatever other threads run (a caller's own
+    server thread once made `open` end the whole test run with exit code 0)."""
+    import threading
+
+    from console.cli import main
+
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait, name="someone-elses")
+    waiter.start()
+    try:
+        assert main(["routes", str(EXAMPLE)]) == 0
+        assert waiter.is_alive()
+    finally:
+        release.set()
+        waiter.join()

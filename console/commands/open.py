@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import multiprocessing
 import multiprocessing.pool
@@ -54,31 +53,7 @@ def run(args: argparse.Namespace) -> int:
         from console.commands.history import report_reset
 
         report_reset(history_path(project.root))
-    code = asyncio.run(_open(project, settings, args, discovered=first is None))
-    leave_no_thread_behind(code)
-    return code
-
-
-def leave_no_thread_behind(code: int, join_s: float = 2.0) -> None:
-    """Everything is closed: end the process even if a thread would hold it past that.
-
-    When the terminal hangs up while the screen closes, Textual's input thread can miss its
-    stop (its driver swallows the error) and then spins on end-of-file for ever; the
-    interpreter waits for it at exit, and the console lives on, orphaned, using a core. By now
-    the history is closed and the dev server stopped, so nothing is lost by not waiting.
-    """
-    import threading
-
-    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
-    for thread in others:
-        thread.join(join_s / max(1, len(others)))
-    stuck = [t.name for t in others if t.is_alive()]
-    if stuck:
-        log.warning("leaving threads that did not stop: %s", ", ".join(stuck))
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
+    return asyncio.run(_open(project, settings, args, discovered=first is None))
 
 
 async def _open(

@@ -151,7 +151,7 @@ def _check_recorded(root: Path, sig: signal.Signals, figures: Figures) -> None:
 
 STUCK_THREAD = """
 import sys, threading, time
-from console.commands.open import leave_no_thread_behind
+from console.cli import leave_no_thread_behind
 
 def spin():  # what Textual's input thread does on a hung-up terminal: never stops
     while True:
