@@ -13,7 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from console.commands._common import load_project
 from console.engine import Engine, RunStore, history_path
@@ -180,8 +180,30 @@ class DiscoveryProcess:
 
         if self._pool is None:
             raise ConsoleError("route discovery has stopped")
-        pending = self._pool.apply_async(discover, (root,))
-        return await asyncio.to_thread(pending.get)  # the thread only waits: no GIL held
+        # The pool's result thread hands the answer to the loop: no thread of ours waits on it
+        # (one waiting on a discovery the quit cut short kept the process from exiting).
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[Project] = loop.create_future()
+
+        def settle(ok: bool, value: Any) -> None:  # on the loop
+            if answer.done():
+                return
+            if ok:
+                answer.set_result(value)
+            else:
+                answer.set_exception(value)
+
+        def hand_over(ok: bool, value: Any) -> None:  # on the pool's result thread
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                loop.call_soon_threadsafe(settle, ok, value)
+
+        self._pool.apply_async(
+            discover,
+            (root,),
+            callback=lambda project: hand_over(True, project),
+            error_callback=lambda exc: hand_over(False, exc),
+        )
+        return await answer
 
     def close(self) -> None:
         if self._pool is not None:

@@ -88,3 +88,35 @@ async def test_the_first_discovery_runs_in_a_process_of_its_own(tmp_path: Path) 
         await updates.aclose()
     finally:
         process.close()
+
+
+def test_a_discovery_cut_short_by_the_quit_lets_the_process_exit(tmp_path: Path) -> None:
+    """A thread waiting on a discovery the quit terminated kept `console open` from exiting
+    (asyncio.run joins its threads at the end): the same steps in a process of their own."""
+    import subprocess
+    import sys
+
+    from tests.ui.conftest import ROOT
+    from tests.ui.demo import generated_project
+
+    site = generated_project(tmp_path / "gen", 300)
+    script = f"""
+import asyncio
+from pathlib import Path
+from console.commands.open import DiscoveryProcess
+
+async def main():
+    process = DiscoveryProcess()
+    pending = asyncio.ensure_future(process.discover(Path({str(site)!r})))
+    await asyncio.sleep(0.05)
+    process.close()  # as console open does on quit, the discovery still going
+    pending.cancel()
+
+asyncio.run(main())
+print("exited")
+"""
+    # The bound only turns a hang into a failure; a working run takes about a second.
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "exited" in done.stdout, done.stderr
