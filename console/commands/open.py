@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,7 +194,7 @@ class DiscoveryProcess:
                 answer.set_exception(value)
 
         def hand_over(ok: bool, value: Any) -> None:  # on the pool's result thread
-            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+            with suppress(RuntimeError):  # the loop has closed: nobody waits
                 loop.call_soon_threadsafe(settle, ok, value)
 
         self._pool.apply_async(
