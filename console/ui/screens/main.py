@@ -270,6 +270,15 @@ class MainScreen(MainActions, Screen[None]):
         self._refresh_all()
         if not first:
             self.notify(f"Routes reloaded: {len(project.routes)} routes.", timeout=3)
+        # The screen opens before discovery (first look: no routes yet), so whether the project
+        # has Netlify functions, and so needs the functions server beside the dev server, is
+        # known only now; a first function file added later counts the same.
+        functions = self.engine.functions
+        if functions is not None and functions.needed and functions.state is FunctionsState.STOPPED:
+            if getattr(self.app, "start_dev", False):
+                self._functions(restart=False)
+            elif getattr(self.app, "probe_dev", False):
+                self._probe_dev()
 
     def settings_changed(self, settings: Settings) -> None:
         """console.toml changed: keep the current target by name (its URL or kind may have
