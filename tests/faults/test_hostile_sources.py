@@ -27,6 +27,9 @@ PROBLEM_CODES = {
     "syntax-error", "config-ignored", "schedule-required", "schedule-not-allowed",
     "unsupported-type", "edge-runtime", "invalid-cron", "cron-extension", "cron-short",
     "index-route", "app-router", "duplicate-route", "runtime-v5", "not-read",
+    # added with the real-projects work (README "What it reads"): a deployed folder that is
+    # not the functions folder, a function with nothing to invoke, a netlify.toml the build fails
+    "functions-folder", "no-handler", "invalid-config",
 }  # fmt: skip
 TOKENS = [
     b"export const config = {", b"type: 'experimental-background'", b"}", b"{", b"`", b"'",
