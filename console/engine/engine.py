@@ -481,8 +481,7 @@ class Engine:
         attribute = self._attributor.attribute
         active = self._active
         now = self.clock.now()
-        stored: list[tuple[str, str]] = []
-        out: list[LogLine] = []
+        placed: list[tuple[str, str | None]] = []
         shared = self._fn.shared
         for text in texts:
             tag, text = split_tag(text)
@@ -503,20 +502,32 @@ class Engine:
                     if not a.settled.is_set() and not (a.plan.via_functions and not shared)
                 ]
                 run_id = attribute(line, candidates, now)
+            placed.append((line, run_id))
+        self._file_lines(placed, now, "dev")
+
+    def _file_lines(
+        self, placed: Sequence[tuple[str, str | None]], now: datetime, source: str
+    ) -> None:
+        """Lines already attributed (line, run id or None), oldest first: each kept with its
+        run (ours in flight, or another console's, for its poller not to show it twice), the
+        batch recorded in one transaction, then every line published as its own `LogLine`."""
+        stored: list[tuple[str, str]] = []
+        out: list[LogLine] = []
+        for line, run_id in placed:
             if run_id is not None:
-                run = active.get(run_id)
-                if run is not None:
-                    run.keep(line)
+                active = self._active.get(run_id)
+                if active is not None:
+                    active.keep(line)
                 elif self._peer_run.get(run_id):
                     self.peers.recorded_for_peer(run_id, line)
                 stored.append((run_id, line))
-            out.append(LogLine(line, now, "dev", run_id))
+            out.append(LogLine(line, now, source, run_id))
         if stored:
             try:
                 self.store.append_logs(stored, now)
             except HistoryError as exc:
                 # The lines are still shown; one clear sentence in the console's log.
-                log.error("%d dev server lines were not recorded: %s", len(stored), exc)
+                log.error("%d %s server lines were not recorded: %s", len(stored), source, exc)
         publish = self.bus.publish
         for event in out:
             publish(event)
@@ -544,8 +555,7 @@ class Engine:
         if not texts:
             return
         now = self.clock.now()
-        stored: list[tuple[str, str]] = []
-        out: list[LogLine] = []
+        placed: list[tuple[str, str | None]] = []
         for text in texts:
             tag, text = split_tag(text)
             line = self.redactor.text(sanitize_line(text))
@@ -557,21 +567,8 @@ class Engine:
                 run_id = tag if tag in self._active or self._recorded(tag) else None
             else:
                 run_id = self._fn.attribute(line)
-            if run_id is not None:
-                active = self._active.get(run_id)
-                if active is not None:
-                    active.keep(line)
-                elif self._peer_run.get(run_id):
-                    self.peers.recorded_for_peer(run_id, line)
-                stored.append((run_id, line))
-            out.append(LogLine(line, now, "functions", run_id))
-        if stored:
-            try:
-                self.store.append_logs(stored, now)
-            except HistoryError as exc:
-                log.error("%d functions server lines were not recorded: %s", len(stored), exc)
-        for event in out:
-            self.bus.publish(event)
+            placed.append((line, run_id))
+        self._file_lines(placed, now, "functions")
 
     def console_line(self, text: str, run_id: str | None = None) -> None:
         """A line the console itself says, not tied to a run's state (the scheduler uses it)."""
