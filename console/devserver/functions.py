@@ -126,13 +126,6 @@ _DEV_STATES = {
 }
 
 
-def _reword(text: str) -> str:
-    """The supervisor speaks of "the dev server"; here it is the functions server."""
-    return text.replace("the dev server", "the functions server").replace(
-        "The dev server", "The functions server"
-    )
-
-
 class FunctionsServer:
     """Supervises the Netlify CLI's functions server for the engine; news goes out on the bus."""
 
@@ -157,6 +150,7 @@ class FunctionsServer:
             _Translator(self),
             on_lines=on_lines,
             locks=DevLocks(project.root, server="functions"),
+            name="functions server",
         )
         self._url: str | None = settings.functions.url
         self.state = FunctionsState.STOPPED
@@ -211,7 +205,7 @@ class FunctionsServer:
         try:
             await self._server.ensure()
         except DevServerError as exc:
-            raise FunctionsServerError(_reword(str(exc))) from None
+            raise FunctionsServerError(str(exc)) from None
         return self.state
 
     async def probe(self) -> FunctionsState:
@@ -240,7 +234,7 @@ class FunctionsServer:
         try:
             await self._server.restart()
         except DevServerError as exc:
-            raise FunctionsServerError(_reword(str(exc))) from None
+            raise FunctionsServerError(str(exc)) from None
 
     def drain(self) -> None:
         self._server.drain()
@@ -308,7 +302,7 @@ class FunctionsServer:
         self._server.settings = replace(self.settings, dev=dev)
 
     def _from_dev(self, event: DevServerChanged) -> None:
-        self._set(_DEV_STATES[event.state], _reword(event.detail), event.exit_code)
+        self._set(_DEV_STATES[event.state], event.detail, event.exit_code)
 
     def _set(self, state: FunctionsState, detail: str, exit_code: int | None = None) -> None:
         if (state, detail) == (self.state, self.detail):

@@ -35,6 +35,7 @@ class SharedDevServer:
     """Mixed into `DevServer`, which provides the attributes and methods declared here."""
 
     settings: Settings
+    name: str  # "dev server" or "functions server", in its sentences
     state: DevState
     detail: str
     started_by_us: bool
@@ -91,11 +92,11 @@ class SharedDevServer:
                 waiting = True
                 self._set(
                     DevState.STARTING,
-                    f"another console process is starting the dev server; waiting for {url}",
+                    f"another console process is starting the {self.name}; waiting for {url}",
                 )
             if loop.time() >= deadline:
                 message = (
-                    f"another console process is starting the dev server and nothing "
+                    f"another console process is starting the {self.name} and nothing "
                     f"answered at {url} within {timeout:g} s"
                 )
                 self._set(DevState.FAILED, message)

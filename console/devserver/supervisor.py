@@ -80,7 +80,9 @@ class DevServer(SharedDevServer):
         on_lines: Callable[[Sequence[str]], None],
         max_chars: int = 4000,
         locks: DevLocks | None = None,
+        name: str = "dev server",
     ) -> None:
+        self.name = name  # in its sentences: "the dev server", or "the functions server"
         self.project = project
         self.settings = settings
         self.bus = bus
@@ -183,7 +185,7 @@ class DevServer(SharedDevServer):
         async with self._lock:
             if self.state is DevState.ATTACHED:
                 raise DevServerError(
-                    f"the dev server at {self.url} was not started by the console; "
+                    f"the {self.name} at {self.url} was not started by the console; "
                     "restart it where it runs"
                 )
             await self._stop(wait_for_users=False)
@@ -258,7 +260,7 @@ class DevServer(SharedDevServer):
         except OSError as exc:
             for fd in (out_r, life_w):
                 os.close(fd)
-            message = f"cannot start the dev server `{command.display}`: {exc.strerror}"
+            message = f"cannot start the {self.name} `{command.display}`: {exc.strerror}"
             self._set(DevState.FAILED, message)
             raise DevServerError(message) from exc
         finally:
@@ -296,7 +298,7 @@ class DevServer(SharedDevServer):
             if exited.is_set():
                 self._proc = None
                 message = (
-                    f"the dev server `{command.display}` exited with code {self.exit_code} "
+                    f"the {self.name} `{command.display}` exited with code {self.exit_code} "
                     f"before it answered at {command.url}"
                 )
                 if self.listener is not None:
@@ -308,7 +310,7 @@ class DevServer(SharedDevServer):
                 return
             if loop.time() >= deadline:
                 await self._terminate()
-                message = f"the dev server did not answer at {command.url} within {timeout:g} s"
+                message = f"the {self.name} did not answer at {command.url} within {timeout:g} s"
                 self._set(DevState.FAILED, message, self.exit_code)
                 raise DevServerError(message + self._tail_text())
             with contextlib.suppress(TimeoutError):
@@ -336,7 +338,7 @@ class DevServer(SharedDevServer):
         if not self._stopping and self.state is DevState.READY:
             last = f": {self.tail[-1]}" if self.tail else ""
             self._set(
-                DevState.CRASHED, f"the dev server exited with code {code}{last}", exit_code=code
+                DevState.CRASHED, f"the {self.name} exited with code {code}{last}", exit_code=code
             )
 
     def _on_readable(self) -> None:

@@ -258,19 +258,15 @@ class Engine:
             created_at=now,
         )
         nowhere = self._fn.nowhere(route) if via and where is None and why_not is None else None
-        if nowhere is not None:
-            run = replace(
-                run, state=RunState.UNREACHABLE, reason=nowhere, finished_at=now,
-                logs=(f"unreachable: {nowhere}",),
+        if why_not is not None or nowhere is not None:
+            # Ended before anything is sent: recorded and shown all the same.
+            state, reason = (
+                (RunState.REFUSED, why_not) if why_not is not None
+                else (RunState.UNREACHABLE, nowhere or "")
             )  # fmt: skip
-            self.store.insert(run, request)
-            self.bus.publish(RunChanged(run))
-            return run
-        if why_not is not None:
             run = replace(
-                run, state=RunState.REFUSED, reason=why_not, finished_at=now,
-                logs=(f"refused: {why_not}",),
-            )  # fmt: skip
+                run, state=state, reason=reason, finished_at=now, logs=(f"{state}: {reason}",)
+            )
             self.store.insert(run, request)
             self.bus.publish(RunChanged(run))
             return run
