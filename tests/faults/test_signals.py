@@ -205,3 +205,15 @@ def test_quit_then_a_closed_terminal_leaves_no_console_behind(tmp_path: Path) ->
                     left.append(pid)
                     os.kill(pid, signal.SIGKILL)
     assert left == [], f"console processes outlived their terminal: {left}"
+
+
+def test_sessions_come_and_go_on_a_server_that_stays(tmux_server: str) -> None:
+    """CI once failed the test above with `server exited unexpectedly`: its session was the
+    server's last one, the server was exiting when the next round started. The suite's own
+    server (tests/conftest.py) is held up by a session of its own, so quick rounds all start."""
+    assert os.environ["TMUX_TMPDIR"] == tmux_server
+    for n in range(20):
+        session = f"faults-come-go-{os.getpid()}-{n}"
+        tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "sleep 30")
+        tmux("kill-session", "-t", session)
+    assert "console-tests-keepalive" in tmux("list-sessions", "-F", "#{session_name}")
