@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 GUARD = Path(__file__).with_name("process_guard.py")
 GRACE_S = 5.0  # SIGTERM, then SIGKILL after this (the guard does it; we only back it up)
 POLL_S = 0.2  # how often to knock on the URL while the server starts
+CRASH_NOTICE_S = 2.0  # at most, for a guard whose server has died to exit before a stop
 TAIL_LINES = 12  # last lines kept to explain a failed start or a crash
 READ_SIZE = 1 << 18
 PIPE_SIZE = 1 << 20
@@ -447,6 +448,11 @@ class DevServer(SharedDevServer):
         proc = self._proc
         if proc is None:
             return
+        if self.state is DevState.READY and self._exited is not None and await self._dying(proc):
+            # It died on its own a moment ago (the request that just broke met the crash) and
+            # the guard is on its way out: let it be told as the crash it is, not as a stop.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._exited.wait(), CRASH_NOTICE_S)
         self._stopping = True
         if self._lifeline is not None:
             os.close(self._lifeline)  # the guard reads end-of-file: SIGTERM, 5 s, SIGKILL
@@ -464,6 +470,14 @@ class DevServer(SharedDevServer):
             await self._exited.wait()
         self.exit_code = proc.returncode
         self._proc = None
+
+    async def _dying(self, proc: asyncio.subprocess.Process) -> bool:
+        """Has the server we started gone, or stopped listening (an exit closes its listening
+        socket before the connections it held, so a broken request finds it closed)?"""
+        if _server_gone(proc.pid):
+            return True
+        host, port = host_port(self.url)
+        return not await answers(host, port, timeout=0.5)
 
     def _close_fd(self) -> None:
         if self._out is not None:
@@ -493,3 +507,23 @@ class DevServer(SharedDevServer):
         self.detail = detail
         warning = self.warning if state is DevState.ATTACHED else None
         self.bus.publish(DevServerChanged(state, detail, exit_code, warning))
+
+
+def _server_gone(guard_pid: int) -> bool:
+    """Linux: the guard has no live child leading its own process group (the server we
+    started): it has exited, or is a zombie the guard is about to reap. Elsewhere: False."""
+    try:
+        with open(f"/proc/{guard_pid}/task/{guard_pid}/children") as f:
+            children = [int(p) for p in f.read().split()]
+    except (OSError, ValueError):
+        return False
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue  # gone since the listing
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == pid and state != "Z":
+            return False
+    return True

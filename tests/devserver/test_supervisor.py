@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.server
+import os
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -285,3 +288,37 @@ async def test_a_caller_that_gave_up_waiting_leaves_a_start_the_next_one_finishe
         assert rec.states == [DevState.STARTING, DevState.READY]
     finally:
         await dev.stop()
+
+
+def test_a_server_that_died_is_seen_gone_before_its_guard_reaps_it() -> None:
+    """CI once stopped a crashed dev server before its guard had noticed (the request that
+    broke was the crash) and said `stopped`, not `crashed`: a stop first asks whether the
+    guard's server still lives (console/devserver/supervisor.py `_server_gone`)."""
+    import signal as _signal
+    import subprocess as _subprocess
+
+    from console.devserver.supervisor import _server_gone
+
+    # The shell stands for the guard: its child leads a process group of its own.
+    shell = _subprocess.Popen(
+        ["sh", "-c", "setsid sleep 60 & echo $!; wait; exec sleep 60"],
+        stdout=_subprocess.PIPE,
+        text=True,
+    )
+    assert shell.stdout is not None
+    server = int(shell.stdout.readline())
+    try:
+        deadline = time.monotonic() + 10
+        while _server_gone(shell.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)  # setsid has not exec'd yet
+        assert not _server_gone(shell.pid)
+        os.kill(server, _signal.SIGKILL)
+        while not _server_gone(shell.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _server_gone(shell.pid)
+        assert not _server_gone(2**22 + 1)  # no such guard: not a crash to wait for
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(server, _signal.SIGKILL)
+        shell.kill()
+        shell.wait()
