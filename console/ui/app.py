@@ -24,7 +24,6 @@ from console.ui.ports import Clock, EnginePort, Update
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.main import MainScreen
 from console.ui.screens.quit_dialog import QuitDialog
-from console.ui.terminal import leaves_a_clear_screen
 
 FLUSH_SECONDS = 0.05  # how often engine events reach the widgets (20 frames a second at most)
 TICK_SECONDS = 0.25  # how often clocks and countdowns move
@@ -61,7 +60,6 @@ class ConsoleApp(App[int]):
     ) -> None:
         super().__init__()
         use_readable_monochrome(self)  # NO_COLOR: greys that can still be read
-        leaves_a_clear_screen(self)  # no last frame above the prompt after a resize
         # Textual draws a scrollbar thumb's ends with eighth-cell glyphs (▌ ▋ ▂): inside the
         # log and the tables they read as stray characters. Whole cells only.
         ScrollBar.renderer = WholeCellScrollBar

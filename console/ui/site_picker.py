@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.ui.terminal import leaves_a_clear_screen
 from console.ui.text import clean_line
 
 
@@ -28,7 +27,6 @@ class SitePickerApp(App[str | None]):
 
     def __init__(self, folder: str, sites: Sequence[str]) -> None:
         super().__init__()
-        leaves_a_clear_screen(self)
         self.folder = folder
         self.sites = tuple(sites)
 

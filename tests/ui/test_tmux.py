@@ -179,26 +179,3 @@ def test_a_32_route_project_fills_the_terminal(
     assert "paletteo" not in footer and "? help" in footer
     keys(session, "q")
     until(lambda: "route-0000" not in capture(session), "the console to quit", name=session)
-
-
-def test_a_resized_terminal_is_left_clear(tmp_path: Path, session: str) -> None:
-    """Seen under tmux 3.3: open at 80x24, widen the window, quit, and the last frame stayed
-    above the prompt (tmux copies a resized alternate screen into the main one). The console
-    clears its screen before it leaves (console/ui/terminal.py)."""
-    site = tmp_path / "acme"
-    shutil.copytree(ACME, site, ignore=shutil.ignore_patterns("node_modules", ".next", ".console"))
-    command = (
-        f"cd {ROOT} && env -u COLUMNS -u LINES {sys.executable} -m console open {site} --no-dev; "
-        "echo console-exit=$?; sleep 30"
-    )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True
-    )
-    subprocess.run(["tmux", "resize-window", "-t", session, "-x", "80", "-y", "24"], check=True)
-    until(lambda: "timeline 24h" in capture(session), "the routes table", name=session)
-    subprocess.run(["tmux", "resize-window", "-t", session, "-x", "140", "-y", "40"], check=True)
-    until(lambda: len(capture(session).splitlines()[0]) > 80, "the wider frame", name=session)
-    keys(session, "q")
-    until(lambda: "console-exit=" in capture(session), "the console to quit", name=session)
-    left = [line for line in capture(session).splitlines() if line.strip()]
-    assert left == ["console-exit=0"], "\n".join(left)
